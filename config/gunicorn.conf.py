@@ -1,0 +1,10 @@
+# gunicorn settings shared by both apps; worker and thread counts come from the command line.
+import os
+
+accesslog = "-" if os.environ.get("GOSID_ACCESS_LOG", "1") == "1" else None
+errorlog = "-"
+loglevel = os.environ.get("GOSID_LOG_LEVEL", "info")
+timeout = 60
+graceful_timeout = 10
+# preload keeps key loading and settings checks to one place before workers fork
+preload_app = True

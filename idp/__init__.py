@@ -1,0 +1,1 @@
+"""gosid identity provider: a local stand-in for Gosuslugi / ESIA."""

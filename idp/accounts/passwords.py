@@ -1,0 +1,201 @@
+"""Password hashing (argon2id) and the password policy.
+
+Hashing: `hash_password` / `verify_password` / `needs_rehash` wrap argon2-cffi and never let its
+exceptions out. Passwords are NFKC-normalized before hashing (NIST SP 800-63B 5.1.1.2), so the same
+password typed with composed or decomposed characters verifies. `burn_verification_time` costs
+the same as a real verification and is called when the account does not exist, so response time
+does not reveal which logins are registered.
+
+Policy: `check_password_policy` (see its docstring for the rules and what is deliberately absent).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from idp.accounts.common_passwords import COMMON_PASSWORDS
+from idp.accounts.validation import FieldError, ValidationError
+
+# argon2-cffi's defaults are argon2id with the RFC 9106 "low memory" profile (t=3, m=64 MiB, p=4).
+_hasher = PasswordHasher()
+
+
+def _prepare(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id PHC string ("$argon2id$v=19$...") with its own random salt; never raises."""
+    return _hasher.hash(_prepare(password))
+
+
+def verify_password(*, stored_hash: str, password: str) -> bool:
+    """True only if `password` matches `stored_hash`; False on mismatch or a malformed hash."""
+    try:
+        return _hasher.verify(stored_hash, _prepare(password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """True if the hash was made with other parameters (or is unreadable): store a fresh hash
+    after the next successful login."""
+    try:
+        return _hasher.check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return True
+
+
+# Made once at import with the same parameters as real hashes, so a dummy check costs the same.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(32))
+
+
+def burn_verification_time(password: str) -> None:
+    """Spend the time of one `verify_password` call; use it when the login names no account."""
+    verify_password(stored_hash=_DUMMY_HASH, password=password)
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256
+
+POLICY_TOO_SHORT = (
+    "Password: use at least 12 characters; a phrase of a few words is long and easy to remember"
+)
+POLICY_TOO_LONG = "Password: use at most 256 characters"
+POLICY_EASY_SEQUENCE = (
+    "Password: avoid easy sequences such as 12345, qwerty, йцукен or abcde, "
+    "and five or more repeated characters"
+)
+POLICY_PERSONAL_DATA = (
+    "Password: do not use your name, surname, patronymic or birth date in the password"
+)
+POLICY_TOO_COMMON = "Password: this password is too common and easy to guess; choose another one"
+
+_RUN = 5  # length of a run that counts as an easy sequence ("12345", "qwert", "aaaaa")
+_PERSONAL_MIN_LENGTH = 3
+
+_SEQUENCE_SOURCES = (
+    "01234567890",
+    string.ascii_lowercase,
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+    # keyboard rows, Latin and Russian (ЙЦУКЕН) layouts, and the shifted digit row
+    "qwertyuiop[]",
+    "asdfghjkl;'",
+    "zxcvbnm,./",
+    "йцукенгшщзхъ",
+    "фывапролджэ",
+    "ячсмитьбю.",
+    "!@#$%^&*()_+",
+)
+
+
+def _windows(text: str, size: int) -> Iterator[str]:
+    return (text[i : i + size] for i in range(len(text) - size + 1))
+
+
+_EASY_RUNS = frozenset(
+    window
+    for source in _SEQUENCE_SOURCES
+    for direction in (source, source[::-1])
+    for window in _windows(direction, _RUN)
+)
+_REPEATED = re.compile(r"(.)\1{4}", re.DOTALL)  # one character and 4 repeats: a run of _RUN
+
+# Russian names are often typed in Latin letters: ICAO 9303 (as in Russian foreign passports)
+# and the popular variant (й -> y, х -> h, ю -> yu, я -> ya).
+_ICAO = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+}  # fmt: skip
+_POPULAR = {**_ICAO, "й": "y", "х": "h", "ю": "yu", "я": "ya", "ъ": ""}
+
+
+def check_password_policy(password: str, *, personal_values: Iterable[str]) -> None:
+    """Raise `ValidationError` (field "password", one error per broken rule) or return None.
+
+    Rules: 12 to 256 characters after NFKC normalization, any Unicode including spaces, never
+    truncated; no run of 5+ keyboard, alphabet or digit sequence characters or 5+ repeated
+    characters; none of `personal_values` (surname, name, patronymic; an ISO date such as
+    "1985-03-14" also rules out "1985", "14031985", "140385", "14.03.1985" ...) when 3+
+    characters long, also in Latin transliteration; not a very common password, alone or with
+    only digits and punctuation around it. Comparisons ignore case.
+
+    Deliberately NOT enforced: the "three of four character classes" rule from the Gosuslugi
+    article. OWASP ASVS (v4 2.1.9, v5 6.2.5) and NIST SP 800-63B forbid composition rules because
+    they push people to predictable patterns ("Password1!"); a later issue may revisit this.
+    """
+    text = _prepare(password)
+    if len(text) > PASSWORD_MAX_LENGTH:
+        raise ValidationError(FieldError("password", POLICY_TOO_LONG))
+    folded = text.casefold()
+    messages: list[str] = []
+    if len(text) < PASSWORD_MIN_LENGTH:
+        messages.append(POLICY_TOO_SHORT)
+    if _has_easy_sequence(folded):
+        messages.append(POLICY_EASY_SEQUENCE)
+    if any(value in folded for value in _personal_variants(personal_values)):
+        messages.append(POLICY_PERSONAL_DATA)
+    if _is_common(folded):
+        messages.append(POLICY_TOO_COMMON)
+    if messages:
+        raise ValidationError(*(FieldError("password", message) for message in messages))
+
+
+def _has_easy_sequence(folded: str) -> bool:
+    return bool(_REPEATED.search(folded)) or any(
+        window in _EASY_RUNS for window in _windows(folded, _RUN)
+    )
+
+
+def _is_common(folded: str) -> bool:
+    core = folded.strip(string.digits + string.punctuation + string.whitespace)
+    # One common word repeated, with anything but letters around it: "пароль пароль пароль".
+    words = set(re.findall(r"[^\W\d_]+", folded))
+    return (
+        folded in COMMON_PASSWORDS
+        or core in COMMON_PASSWORDS
+        or (len(words) == 1 and words <= COMMON_PASSWORDS)
+    )
+
+
+def _personal_variants(values: Iterable[str]) -> set[str]:
+    variants: set[str] = set()
+    for value in values:
+        text = _prepare(value).strip().casefold()
+        born = _as_iso_date(text)
+        candidates = _date_forms(born) if born else [text, *re.split(r"[\s\-']+", text)]
+        for candidate in candidates:
+            variants.update({candidate, _transliterate(candidate, _ICAO)})
+            variants.add(_transliterate(candidate, _POPULAR))
+    return {variant for variant in variants if len(variant) >= _PERSONAL_MIN_LENGTH}
+
+
+def _as_iso_date(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _date_forms(born: date) -> list[str]:
+    formats = ("%Y", "%d%m%Y", "%Y%m%d", "%d%m%y", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d-%m-%Y")
+    return [born.strftime(fmt) for fmt in formats]
+
+
+def _transliterate(text: str, table: dict[str, str]) -> str:
+    return "".join(table.get(char, char) for char in text)

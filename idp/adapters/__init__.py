@@ -1,0 +1,1 @@
+"""Every external I/O behind an interface with a real and a development implementation."""

@@ -1,0 +1,1 @@
+"""Append-only audit log of every authentication and token event."""

@@ -1,0 +1,188 @@
+"""The ``gosid`` command: set up the database, seed personas, manage clients, users, keys."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import click
+
+from gosid_config import REPO_ROOT
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from idp.app import create_app
+
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """gosid: a local Gosuslugi / ESIA stand and a demo EGISZ service."""
+
+
+@main.command()
+def init() -> None:
+    """Migrate the database, generate keys, seed personas (dev) and register the demo RP."""
+    from idp.accounts.seeding import seed_personas
+    from idp.oidc.clients import register_demo_rp
+    from idp.settings import load_idp_settings
+    from idp.storage.migrate import upgrade
+
+    settings = load_idp_settings()
+    if settings.database_url.startswith("sqlite:///"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url())
+    app = _app()
+    with app.app_context():
+        if settings.dev_mode:
+            added = seed_personas(settings.personas_file)
+            click.echo(f"personas: {len(added)} added" + (f" ({', '.join(added)})" if added else ""))
+        rp_url = os.environ.get("GOSID_RP_BASE_URL", "http://localhost:8001")
+        client = register_demo_rp(rp_base_url=rp_url, credentials_file=settings.var_dir / "rp-client.json")
+        click.echo("demo RP client: " + ("registered" if client else "already registered"))
+    click.echo(f"signing keys in {settings.keys_dir / 'signing'}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    from idp.settings import load_idp_settings
+    from idp.storage.migrate import upgrade
+
+    upgrade(load_idp_settings().resolved_database_url())
+    click.echo("database at the latest schema")
+
+
+@main.command()
+def seed() -> None:
+    """Add the personas of config/personas.toml that are missing."""
+    from idp.accounts.seeding import seed_personas
+
+    app = _app()
+    with app.app_context():
+        added = seed_personas(app.config["GOSID_SETTINGS"].personas_file)
+    click.echo(f"personas: {len(added)} added")
+
+
+@main.group()
+def client() -> None:
+    """OAuth clients."""
+
+
+@client.command("add")
+@click.option("--client-id", required=True)
+@click.option("--name", required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True)
+@click.option("--post-logout-redirect-uri", "post_logout", multiple=True)
+@click.option("--scope", "scopes", multiple=True, default=("openid", "profile"))
+@click.option("--auth-method", default="client_secret_basic",
+              type=click.Choice(["client_secret_basic", "client_secret_post", "none"]))
+def client_add(client_id: str, name: str, redirect_uris: tuple[str, ...], post_logout: tuple[str, ...],
+               scopes: tuple[str, ...], auth_method: str) -> None:
+    """Register a client; its secret is printed once and stored only as a digest."""
+    from idp.oidc.clients import ClientRegistrationError, register_client
+
+    app = _app()
+    with app.app_context():
+        try:
+            created = register_client(
+                client_id=client_id, name=name, redirect_uris=list(redirect_uris),
+                post_logout_redirect_uris=list(post_logout),
+                scopes=[s for scope in scopes for s in scope.split()], auth_method=auth_method,
+            )
+        except ClientRegistrationError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"client_id: {created.client_id}")
+    if created.client_secret:
+        click.echo(f"client_secret: {created.client_secret}   (shown once)")
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("add")
+@click.option("--phone", required=True)
+@click.option("--email")
+@click.option("--surname", required=True)
+@click.option("--name", "given_name", required=True)
+@click.option("--patronymic")
+@click.option("--birth-date", required=True, help="YYYY-MM-DD")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_add(phone: str, email: str | None, surname: str, given_name: str, patronymic: str | None,
+             birth_date: str, password: str) -> None:
+    """Create a simplified account with a confirmed phone."""
+    from idp.accounts.registration import create_account_from_cli
+    from idp.accounts.validation import ValidationError
+
+    app = _app()
+    with app.app_context():
+        try:
+            oid = create_account_from_cli(
+                phone=phone, email=email, password=password, surname=surname, name=given_name,
+                patronymic=patronymic, birth_date=birth_date, today=date.today(),
+            )
+        except ValidationError as exc:
+            raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
+    click.echo(f"created account {oid}")
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys."""
+
+
+@keys.command("rotate")
+@click.option("--alg", type=click.Choice(["RS256", "ES256"]), default="RS256")
+def keys_rotate(alg: str) -> None:
+    """Create a new active key; the previous one stays in JWKS (retired) for verification."""
+    from idp.oidc.keys import KeyRing
+    from idp.settings import load_idp_settings
+
+    new, old = KeyRing.rotate(load_idp_settings().keys_dir, alg)
+    click.echo(f"{alg}: new active kid {new}" + (f", retired {old}" if old else ""))
+    click.echo("restart the IdP so running workers load the new key")
+
+
+@main.command()
+@click.option("--idp-port", default=8000)
+@click.option("--rp-port", default=8001)
+def run(idp_port: int, rp_port: int) -> None:
+    """Start the IdP and the demo RP under gunicorn until Ctrl-C."""
+    from idp.settings import load_idp_settings
+
+    settings = load_idp_settings()
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "config" / "gunicorn.conf.py")]
+    procs = [
+        subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{idp_port}", "--workers", str(settings.workers),
+                          "--threads", str(settings.threads), "idp.wsgi:app"], cwd=REPO_ROOT),
+        subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{rp_port}", "--workers", "1", "--threads", "8",
+                          "relying_party_demo.wsgi:app"], cwd=REPO_ROOT),
+    ]
+    click.echo(f"IdP:  {settings.issuer}/.well-known/openid-configuration")
+    click.echo(f"RP:   http://localhost:{rp_port}/")
+    click.echo(f"SMS and e-mail (dev outbox): {settings.issuer}/dev/outbox")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=20)
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,1 @@
+"""Development-only surfaces; registered only when dev mode is on."""

@@ -1,0 +1,1 @@
+"""Authentication factors, one module each behind :class:`idp.factors.base.Factor`."""

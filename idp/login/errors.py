@@ -1,0 +1,58 @@
+"""Errors of the login flow. Each has a code a person can quote to support."""
+
+from __future__ import annotations
+
+
+class LoginError(Exception):
+    code = "LOGIN-000"
+    message = "The login could not be completed. Start again."
+    status = 400
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class InvalidCredentials(LoginError):
+    code = "LOGIN-001"
+    message = "Incorrect login or password. Check them and try again."
+    status = 401
+
+
+class TransactionExpired(LoginError):
+    code = "LOGIN-002"
+    message = "The login session has expired. Start the login again."
+
+
+class FactorRequired(LoginError):
+    code = "LOGIN-003"
+    message = "Enter your password first."
+
+
+class CodeInvalid(LoginError):
+    code = "LOGIN-010"
+    message = "The code is incorrect. Check the SMS and enter the code again."
+    status = 401
+
+
+class CodeExpired(LoginError):
+    code = "LOGIN-011"
+    message = "The code has expired or was used up. Request a new code."
+    status = 401
+
+
+class ResendTooSoon(LoginError):
+    code = "LOGIN-012"
+    message = "A new code can be requested a little later."
+    status = 429
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__()
+        self.wait_seconds = wait_seconds
+
+
+class AccountDisabled(LoginError):
+    code = "LOGIN-004"
+    message = "Incorrect login or password. Check them and try again."
+    status = 401

@@ -1,0 +1,1 @@
+"""The OpenID Connect protocol layer, built on Authlib."""

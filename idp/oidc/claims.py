@@ -1,0 +1,102 @@
+"""Which claims each scope releases, from the same account data the ESIA side shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idp.accounts.models import Person
+
+STANDARD_SCOPES = ("openid", "profile", "email", "phone", "address")
+IDENTITY_SCOPES = ("snils", "inn", "id_doc", "medical_doc", "region", "roles")
+DEMO_RP_SCOPES = ("medcard.rs", "medcard.cu")
+
+# Shown on the consent screen; English msgids, translated at render time.
+SCOPE_DESCRIPTIONS: dict[str, str] = {
+    "openid": "Your identifier in the system",
+    "profile": "Full name, birth date, gender, account level",
+    "email": "E-mail address",
+    "phone": "Mobile phone number",
+    "address": "Registration address",
+    "snils": "SNILS (individual insurance account number)",
+    "inn": "INN (taxpayer number)",
+    "id_doc": "Passport of a citizen of the Russian Federation",
+    "medical_doc": "OMS medical insurance policy",
+    "region": "Region of registration",
+    "roles": "Your roles and organization",
+    "medcard.rs": "View your electronic medical card",
+    "medcard.cu": "Change records in the electronic medical card",
+}
+
+
+def _profile(p: Person) -> dict[str, Any]:
+    return {
+        "name": p.full_name or None,
+        "family_name": p.surname,
+        "given_name": p.name,
+        "middle_name": p.patronymic,
+        "birthdate": p.birth_date.isoformat() if p.birth_date else None,
+        "gender": {"M": "male", "F": "female"}.get(p.gender or ""),
+        "account_level": p.level,
+        "updated_at": int(p.updated_at.timestamp()) if p.updated_at else None,
+    }
+
+
+def _id_doc(p: Person) -> dict[str, Any]:
+    if not p.passport_number:
+        return {}
+    return {
+        "id_doc": {
+            "type": "RF_PASSPORT",
+            "series": p.passport_series,
+            "number": p.passport_number,
+            "issue_date": p.passport_issue_date.isoformat() if p.passport_issue_date else None,
+            "issued_by": p.passport_issued_by,
+        }
+    }
+
+
+def _roles(p: Person) -> dict[str, Any]:
+    claims: dict[str, Any] = {"roles": list(p.roles or [])}
+    if p.organization_oid:
+        claims["organization"] = {"oid": p.organization_oid, "name": p.organization_name}
+        claims["specialty"] = p.specialty
+        claims["regional_doctor_certificate"] = p.regional_doctor_certificate
+    return claims
+
+
+def claims_for(person: Person, scopes: list[str] | set[str]) -> dict[str, Any]:
+    """Claims the given scopes release about ``person``; absent data is left out."""
+    granted = set(scopes)
+    claims: dict[str, Any] = {"sub": str(person.oid)}
+    if "profile" in granted:
+        claims.update(_profile(person))
+    if "email" in granted and person.email:
+        claims.update(email=person.email, email_verified=person.email_verified)
+    if "phone" in granted:
+        claims.update(phone_number=person.phone, phone_number_verified=person.phone_verified)
+    if "address" in granted and person.address:
+        claims["address"] = {"formatted": person.address, "region": person.region_code, "country": "RU"}
+    if "snils" in granted and person.snils:
+        claims["snils"] = person.snils
+    if "inn" in granted and person.inn:
+        claims["inn"] = person.inn
+    if "id_doc" in granted:
+        claims.update(_id_doc(person))
+    if "medical_doc" in granted and person.oms_policy:
+        claims["oms_policy"] = person.oms_policy
+    if "region" in granted and person.region_code:
+        claims["region"] = person.region_code
+    if "roles" in granted:
+        claims.update(_roles(person))
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def access_token_claims(person: Person, scopes: list[str] | set[str]) -> dict[str, Any]:
+    """The few identity claims resource servers need for decisions (roles, region)."""
+    granted = set(scopes)
+    extra: dict[str, Any] = {}
+    if "roles" in granted:
+        extra.update(_roles(person))
+    if "region" in granted and person.region_code:
+        extra["region"] = person.region_code
+    return extra

@@ -1,0 +1,181 @@
+"""Authlib's AuthorizationServer, configured for this IdP: code flow with mandatory S256
+PKCE, OpenID Connect, and rotating refresh tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc9207 import IssuerParameter
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
+from flask import Flask
+
+from idp.accounts.models import Person
+from idp.audit import log as audit
+from idp.oidc.claims import claims_for
+from idp.oidc.codes import AuthorizationCode, CodeRepository
+from idp.oidc.models import OAuthClient
+from idp.oidc.refresh import RedeemedToken, RefreshTokenService
+from idp.oidc.subject import GrantUser
+from idp.oidc.tokens import TokenSigner
+from idp.storage.db import db
+
+
+class S256Only(CodeChallenge):
+    """PKCE is mandatory for every client and ``plain`` is refused (RFC 9700 §2.1.1)."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("Missing 'code_challenge': PKCE with S256 is required")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("'code_challenge_method' must be S256")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+def _user_for(person_oid: int, *, auth_time: int, amr: list[str], acr: str, sid: str | None) -> GrantUser | None:
+    person = db.session.get(Person, person_oid)
+    if person is None or person.disabled:
+        return None
+    return GrantUser(person=person, auth_time=auth_time, amr=amr, acr=acr, session_id=sid)
+
+
+def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGrant]:
+    class CodeGrant(grants.AuthorizationCodeGrant):
+        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+        def save_authorization_code(self, code: str, request: Any) -> None:
+            user: GrantUser = request.user
+            data = request.payload.data
+            codes.save(
+                code,
+                AuthorizationCode(
+                    client_id=request.client.client_id,
+                    redirect_uri=request.payload.redirect_uri,
+                    scope=request.client.get_allowed_scope(request.payload.scope or ""),
+                    person_oid=user.person.oid,
+                    auth_time=user.auth_time,
+                    amr=user.amr,
+                    acr=user.acr,
+                    nonce=data.get("nonce"),
+                    code_challenge=data.get("code_challenge"),
+                    code_challenge_method=data.get("code_challenge_method"),
+                    session_id=user.session_id,
+                ),
+            )
+
+        def query_authorization_code(self, code: str, client: OAuthClient) -> AuthorizationCode | None:
+            found = codes.consume(code)
+            if found is None or found.client_id != client.client_id:
+                audit.record("code_redeem", result="invalid_grant", client_id=client.client_id)
+                return None
+            return found
+
+        def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+            """Nothing to do: the code was consumed atomically when it was read."""
+
+        def authenticate_user(self, authorization_code: AuthorizationCode) -> GrantUser | None:
+            c = authorization_code
+            return _user_for(c.person_oid, auth_time=c.auth_time, amr=c.amr, acr=c.acr, sid=c.session_id)
+
+    return CodeGrant
+
+
+def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshTokenGrant]:
+    class RotatingRefreshGrant(grants.RefreshTokenGrant):
+        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+        INCLUDE_NEW_REFRESH_TOKEN = True
+
+        def authenticate_refresh_token(self, refresh_token: str) -> RedeemedToken | None:
+            return refresh.redeem(refresh_token)
+
+        def authenticate_user(self, refresh_token: RedeemedToken) -> GrantUser | None:
+            r = refresh_token.row
+            return _user_for(r.person_oid, auth_time=r.auth_time, amr=r.amr, acr=r.acr, sid=r.session_id)
+
+        def revoke_old_credential(self, refresh_token: RedeemedToken) -> None:
+            """Already marked used by :meth:`RefreshTokenService.redeem`."""
+
+    return RotatingRefreshGrant
+
+
+class GosidOpenIDCode(OpenIDCode):
+    def __init__(self, signer: TokenSigner) -> None:
+        super().__init__(require_nonce=False)
+        self._signer = signer
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        return False  # nonces are bound to one code; the RP checks it in the ID token
+
+    def get_client_algorithm(self, client: OAuthClient) -> str:
+        return client.id_token_signed_response_alg or "RS256"
+
+    def resolve_client_private_key(self, client: OAuthClient) -> Any:
+        return self._signer.keyring.active(self.get_client_algorithm(client)).key
+
+    def get_encode_header(self, client: OAuthClient) -> dict[str, str]:
+        alg = self.get_client_algorithm(client)
+        return {"alg": alg, "typ": "JWT", "kid": self._signer.keyring.active(alg).kid}
+
+    def get_client_claims(self, client: OAuthClient) -> dict[str, Any]:
+        return {"iss": self._signer.issuer, "aud": [client.client_id], "azp": client.client_id}
+
+    def get_compatible_claims(self, request: Any) -> dict[str, Any]:
+        claims = super().get_compatible_claims(request)
+        claims["exp"] = claims["iat"] + self._signer.id_ttl
+        return claims
+
+    def generate_user_info(self, user: GrantUser, scope: str) -> UserInfo:
+        return UserInfo(claims_for(user.person, scope.split()))
+
+
+def create_authorization_server(
+    app: Flask, *, signer: TokenSigner, codes: CodeRepository, refresh: RefreshTokenService, issuer: str
+) -> AuthorizationServer:
+    def query_client(client_id: str) -> OAuthClient | None:
+        client = db.session.get(OAuthClient, client_id)
+        return None if client is None or client.disabled else client
+
+    def save_token(token: dict[str, Any], request: Any) -> None:
+        family = request.refresh_token.row.family_id if getattr(request, "refresh_token", None) else None
+        if "refresh_token" in token:
+            token["refresh_token"] = refresh.issue(
+                client_id=request.client.client_id, user=request.user, scope=token["scope"], family_id=family
+            )
+        db.session.commit()
+        audit.record(
+            "token_issued", person_oid=request.user.person.oid, client_id=request.client.client_id,
+            grant_type=request.payload.grant_type if hasattr(request, "payload") else None,
+            scope=token.get("scope"),
+        )
+
+    def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
+        return signer.access_token(client_id=client.client_id, user=user, scope=scope)
+
+    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    generator = BearerTokenGenerator(
+        access_token_generator=access_token,
+        refresh_token_generator=lambda *a, **k: "issued-in-save-token",
+        expires_generator=lambda client, grant_type: signer.access_ttl,
+    )
+    server.register_token_generator("default", generator)
+    server.register_grant(build_code_grant(codes), [S256Only(required=True), GosidOpenIDCode(signer)])
+    server.register_grant(build_refresh_grant(refresh))
+    server.register_extension(_Issuer(issuer))
+    return server
+
+
+class _Issuer(IssuerParameter):
+    def __init__(self, issuer: str) -> None:
+        self._issuer = issuer
+
+    def get_issuer(self) -> str:
+        return self._issuer

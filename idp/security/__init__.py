@@ -1,0 +1,1 @@
+"""Small cryptographic helpers shared by the domain services."""

@@ -1,0 +1,77 @@
+"""The IdP's services, built once per process in the app factory from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from idp.adapters.store import ShortLivedStore, open_store
+from idp.login.service import LoginService
+from idp.login.transaction import TransactionRepository
+from idp.factors.sms import SmsCodeFactor
+from idp.oidc.codes import CodeRepository
+from idp.oidc.keys import KeyRing
+from idp.oidc.refresh import RefreshTokenService
+from idp.oidc.tokens import TokenSigner
+from idp.outbox.senders import DevOutbox, HttpSmsGateway, MessageSender, RealSender, SmtpMail
+from idp.sessions.service import SessionService
+from idp.settings import IdpSettings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: IdpSettings
+    store: ShortLivedStore
+    keyring: KeyRing
+    signer: TokenSigner
+    sender: MessageSender
+    login: LoginService
+    sessions: SessionService
+    codes: CodeRepository
+    refresh: RefreshTokenService
+
+
+def build_sender(settings: IdpSettings) -> MessageSender:
+    if settings.dev_mode:
+        return DevOutbox()
+    return RealSender(
+        mail=SmtpMail(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender),
+        sms=HttpSmsGateway(url=settings.sms_gateway_url, token=settings.sms_gateway_token),
+    )
+
+
+def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = None) -> Services:
+    store = store or open_store(settings.store_url)
+    keyring = KeyRing.load_or_create(settings.keys_dir)
+    signer = TokenSigner(
+        keyring=keyring,
+        issuer=settings.issuer,
+        access_ttl=settings.access_token_ttl,
+        id_ttl=settings.id_token_ttl,
+    )
+    sender = build_sender(settings)
+    sms = SmsCodeFactor(
+        store=store,
+        sender=sender,
+        ttl=settings.sms_code_ttl,
+        attempts=settings.sms_code_attempts,
+        cooldown=settings.sms_resend_cooldown,
+    )
+    transactions = TransactionRepository(store, ttl=settings.login_transaction_ttl)
+    return Services(
+        settings=settings,
+        store=store,
+        keyring=keyring,
+        signer=signer,
+        sender=sender,
+        login=LoginService(transactions=transactions, sms=sms),
+        sessions=SessionService(ttl=settings.session_ttl),
+        codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
+        refresh=RefreshTokenService(ttl=settings.refresh_token_ttl),
+    )
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["gosid"]
+    return found

@@ -1,0 +1,1 @@
+"""Browser sessions at the IdP (server-side, so logout really ends them)."""

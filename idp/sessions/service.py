@@ -1,0 +1,56 @@
+"""Server-side browser sessions: created after a complete login, ended at logout."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from idp.security.hashes import new_token, secret_digest
+from idp.sessions.models import BrowserSession
+from idp.storage.db import db, utcnow
+
+
+class SessionService:
+    def __init__(self, *, ttl: int) -> None:
+        self._ttl = ttl
+
+    def create(
+        self, *, person_oid: int, amr: list[str], acr: str, ip: str | None, user_agent: str | None
+    ) -> str:
+        """Return a new random session id (256 bits); only its digest is stored."""
+        raw = new_token(32)
+        db.session.add(
+            BrowserSession(
+                id_hash=secret_digest(raw),
+                person_oid=person_oid,
+                auth_time=int(time.time()),
+                amr=amr,
+                acr=acr,
+                ip=ip,
+                user_agent=(user_agent or "")[:300],
+            )
+        )
+        db.session.commit()
+        return raw
+
+    def load(self, raw: str | None) -> BrowserSession | None:
+        if not raw:
+            return None
+        found = db.session.get(BrowserSession, secret_digest(raw))
+        if found is None or found.ended_at is not None:
+            return None
+        if found.created_at + timedelta(seconds=self._ttl) < utcnow():
+            return None
+        return found
+
+    def end(self, raw: str | None) -> None:
+        if not raw:
+            return
+        db.session.execute(
+            update(BrowserSession)
+            .where(BrowserSession.id_hash == secret_digest(raw), BrowserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+        db.session.commit()

@@ -1,0 +1,101 @@
+"""The IdP's settings: one frozen object, built once in the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gosid_config import REPO_ROOT, SettingsError, load_settings
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - a well-known *default*, refused in production
+
+
+@dataclass(frozen=True)
+class IdpSettings:
+    issuer: str = "http://localhost:8000"
+    mode: str = "development"
+    dev_mode: bool = True
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str = "sqlite:///var/idp.sqlite3"
+    store_url: str = "memory://"
+    workers: int = 1
+    threads: int = 8
+    keys_dir: Path = REPO_ROOT / "keys"
+    var_dir: Path = REPO_ROOT / "var"
+    personas_file: Path = REPO_ROOT / "config" / "personas.toml"
+    regions_file: Path = REPO_ROOT / "config" / "regions.toml"
+    session_cookie_name: str = "gosid_idp_session"
+    default_locale: str = "ru"
+    # lifetimes, seconds
+    authorization_code_ttl: int = 60
+    access_token_ttl: int = 600
+    id_token_ttl: int = 600
+    refresh_token_ttl: int = 30 * 24 * 3600
+    login_transaction_ttl: int = 15 * 60
+    session_ttl: int = 12 * 3600
+    sms_code_ttl: int = 300
+    sms_code_attempts: int = 3
+    sms_resend_cooldown: int = 30
+    # real adapters (used when dev_mode is off)
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_sender: str = "no-reply@gosid.local"
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def store_is_process_local(self) -> bool:
+        return self.store_url.startswith("memory:")
+
+    def resolved_database_url(self) -> str:
+        """SQLite paths in the default URL are relative to the repository root."""
+        url = self.database_url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(REPO_ROOT / url[len(prefix) :])
+        return url
+
+    def check(self) -> None:
+        """Refuse unsafe combinations; the message names the setting to change."""
+        if self.mode not in {"development", "production"}:
+            raise SettingsError(f"GOSID_MODE must be 'development' or 'production', not {self.mode!r}")
+        if self.workers < 1:
+            raise SettingsError("GOSID_WORKERS must be at least 1")
+        if self.workers > 1 and self.store_is_process_local:
+            raise SettingsError(
+                "GOSID_STORE_URL is the process-local embedded store (memory://) but GOSID_WORKERS="
+                f"{self.workers}; one-time codes would not be shared between workers. "
+                "Use redis://... or one worker."
+            )
+        if not self.production:
+            return
+        if not self.issuer.startswith("https://"):
+            raise SettingsError(f"GOSID_ISSUER must be an https:// URL in production, not {self.issuer!r}")
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            raise SettingsError(
+                "GOSID_SECRET_KEY is the built-in default or shorter than 32 characters; "
+                "set a random secret in production"
+            )
+        if self.dev_mode:
+            raise SettingsError("GOSID_DEV_MODE must be false in production (it exposes the dev outbox)")
+
+
+def load_idp_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> IdpSettings:
+    settings = load_settings(
+        IdpSettings,
+        section="idp",
+        env_prefix="GOSID_",
+        file_name="idp.toml",
+        overrides=overrides,
+        environ=environ,
+    )
+    settings.check()
+    return settings

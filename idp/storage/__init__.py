@@ -1,0 +1,1 @@
+"""Durable storage (SQLAlchemy 2.0) and the short-lived store."""

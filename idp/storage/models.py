@@ -1,0 +1,9 @@
+"""Import every durable model so that metadata (and Alembic) sees all tables."""
+
+from idp.accounts.models import Person
+from idp.audit.models import AuditEvent
+from idp.oidc.models import Consent, OAuthClient, RefreshToken
+from idp.outbox.models import OutboxMessage
+from idp.sessions.models import BrowserSession
+
+__all__ = ["AuditEvent", "BrowserSession", "Consent", "OAuthClient", "OutboxMessage", "Person", "RefreshToken"]

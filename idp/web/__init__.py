@@ -1,0 +1,1 @@
+"""HTTP surfaces of the IdP, one blueprint per surface."""

@@ -1,0 +1,42 @@
+"""The one place where domain errors become responses (JSON for APIs, HTML for people)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from idp.adapters.store import StoreUnavailable
+from idp.login.errors import LoginError
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, code: str, message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify(error=code, error_description=message), status
+    return render_template("error.html", code=code, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(LoginError)
+    def _login_error(exc: LoginError) -> tuple[Response | str, int]:
+        return render_error(exc.status, exc.code, gettext(exc.message))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[Response | str, int]:
+        return render_error(403, "CSRF-001", gettext("The form is outdated or was not sent from this site. Reload the page and try again."))
+
+    @app.errorhandler(StoreUnavailable)
+    def _store(exc: StoreUnavailable) -> tuple[Response | str, int]:
+        app.logger.error("short-lived store unavailable: %s", exc)
+        return render_error(503, "SVC-503", gettext("The service is temporarily unavailable. Try again in a minute."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[Response | str, int]:
+        status = exc.code or 500
+        return render_error(status, f"HTTP-{status}", gettext(exc.name))

@@ -1,0 +1,103 @@
+"""Registration pages: contacts and password → SMS code → profile."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+
+from idp.accounts.registration import RegistrationService, save_profile
+from idp.accounts.regions import RegionDirectory, load_regions
+from idp.accounts.validation import ValidationError
+from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon
+from idp.login.policy import acr_for, amr_for
+from idp.services import services
+from idp.web.current import current_person, sign_in
+
+bp = Blueprint("register", __name__)
+
+
+def _service() -> RegistrationService:
+    s = services()
+    return RegistrationService(store=s.store, sms=s.login.sms, ttl=s.settings.login_transaction_ttl)
+
+
+def _regions() -> RegionDirectory:
+    found: RegionDirectory | None = current_app.extensions.get("gosid_regions")
+    if found is None:
+        found = load_regions(services().settings.regions_file)
+        current_app.extensions["gosid_regions"] = found
+    return found
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    return {e.field: e.message for e in exc.errors}
+
+
+@bp.get("/register")
+def start() -> str:
+    return render_template("register.html", errors={}, form={})
+
+
+@bp.post("/register")
+def start_submit() -> Response | tuple[str, int]:
+    form = request.form
+    try:
+        pending = _service().start(
+            phone=form.get("phone", ""), email=form.get("email", ""),
+            password=form.get("password", ""), password_confirm=form.get("password_confirm", ""),
+        )
+    except ValidationError as exc:
+        safe = {"phone": form.get("phone", ""), "email": form.get("email", "")}
+        return render_template("register.html", errors=_errors(exc), form=safe), 400
+    session["registration"] = pending.id
+    return redirect(url_for("register.confirm_form"), 303)
+
+
+@bp.get("/register/confirm")
+def confirm_form() -> str:
+    pending = _service().load(session.get("registration"))
+    return render_template("register_confirm.html", phone=pending.phone, error=None)
+
+
+@bp.post("/register/confirm")
+def confirm_submit() -> Response | tuple[str, int]:
+    svc = _service()
+    pending = svc.load(session.get("registration"))
+    if request.form.get("action") == "resend":
+        try:
+            svc.resend(pending)
+        except ResendTooSoon as exc:
+            return render_template("register_confirm.html", phone=pending.phone, error=exc), exc.status
+        return redirect(url_for("register.confirm_form"), 303)
+    try:
+        person, notices = svc.confirm(pending, request.form.get("code", ""))
+    except (CodeInvalid, CodeExpired) as exc:
+        return render_template("register_confirm.html", phone=pending.phone, error=exc), exc.status
+    # The person has just proved the password (set a moment ago) and the phone: two factors.
+    factors = ["password", "sms"]
+    sign_in(person_oid=person.oid, amr=amr_for(factors), acr=acr_for(factors))
+    session["notices"] = notices
+    return redirect(url_for("register.profile_form"), 303)
+
+
+@bp.get("/register/profile")
+def profile_form() -> Response | str:
+    person = current_person()
+    if person is None:
+        return redirect(url_for("login.password_form"))
+    return render_template("register_profile.html", errors={}, form={}, regions=_regions(),
+                           notices=session.pop("notices", []))
+
+
+@bp.post("/register/profile")
+def profile_submit() -> Response | tuple[str, int]:
+    person = current_person()
+    if person is None:
+        return redirect(url_for("login.password_form"), 303)
+    try:
+        save_profile(person, request.form.to_dict(), regions=_regions(), today=date.today())
+    except ValidationError as exc:
+        return render_template("register_profile.html", errors=_errors(exc), form=request.form,
+                               regions=_regions(), notices=[]), 400
+    return redirect(url_for("cabinet.profile"), 303)

@@ -1,0 +1,223 @@
+"""Every error the RP shows is one of these classes; ``rendering`` turns them into responses.
+
+Each carries a support code (``RP-...``) that a person can quote, an HTTP status, an OAuth-style
+``error`` code for API clients, a translatable title for the HTML page and an English detail.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+
+class RpError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "RP-500"
+    error: ClassVar[str] = "server_error"
+    title: ClassVar[LazyString] = _l("Something went wrong on our side")
+    hint: ClassVar[LazyString | None] = None
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.error)
+        self.detail = detail
+
+    def response_status(self) -> int:
+        return self.status
+
+    def json_body(self) -> dict[str, str]:
+        body = {"error": self.error}
+        if self.detail:
+            body["error_description"] = self.detail
+        return body
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+# --- browser login ------------------------------------------------------------------------
+
+
+class ClientNotRegistered(RpError):
+    status = 503
+    code = "RP-101"
+    error = "client_not_registered"
+    title = _l("This service is not registered with the login provider yet")
+    hint = _l("Run `gosid init` to register it, then try again.")
+
+
+class IdpUnavailable(RpError):
+    status = 503
+    code = "RP-102"
+    error = "temporarily_unavailable"
+    title = _l("The login provider is not reachable right now")
+    hint = _l("Try again in a few minutes.")
+
+
+class LoginRejected(RpError):
+    status = 400
+    code = "RP-103"
+    error = "login_rejected"
+    title = _l("The login provider did not confirm your login")
+
+
+class IssuerMismatch(RpError):
+    status = 400
+    code = "RP-104"
+    error = "issuer_mismatch"
+    title = _l("The login response came from an unexpected provider")
+
+
+class LoginStateInvalid(RpError):
+    status = 400
+    code = "RP-105"
+    error = "invalid_state"
+    title = _l("This login attempt has expired or was started elsewhere")
+    hint = _l("Start the login again from the home page.")
+
+
+class IdTokenInvalid(RpError):
+    status = 400
+    code = "RP-106"
+    error = "invalid_id_token"
+    title = _l("The login provider's answer failed verification")
+
+
+class LoginRequired(RpError):
+    status = 401
+    code = "RP-107"
+    error = "login_required"
+    title = _l("Please sign in to see this page")
+
+
+class SessionExpired(RpError):
+    status = 401
+    code = "RP-108"
+    error = "session_expired"
+    title = _l("Your session with the login provider has expired")
+    hint = _l("Sign in again to continue.")
+
+
+class CsrfFailed(RpError):
+    status = 400
+    code = "RP-109"
+    error = "csrf_failed"
+    title = _l("This form has expired")
+    hint = _l("Go back, reload the page and try again.")
+
+
+class NotFound(RpError):
+    status = 404
+    code = "RP-404"
+    error = "not_found"
+    title = _l("Page not found")
+
+
+class HttpProblem(RpError):
+    """A plain HTTP error from routing (405, 413, ...); status and error come from Werkzeug."""
+
+    code = "RP-400"
+    title = _l("The request could not be processed")
+
+    def __init__(self, status: int, name: str, detail: str) -> None:
+        super().__init__(detail)
+        self.http_status = status
+        self.http_error = name.lower().replace(" ", "_")
+
+    def response_status(self) -> int:
+        return self.http_status
+
+    def json_body(self) -> dict[str, str]:
+        return {**super().json_body(), "error": self.http_error}
+
+
+# --- API (RFC 6750 bearer token errors) ----------------------------------------------------
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class BearerError(RpError):
+    """An error about the bearer token; adds a ``WWW-Authenticate`` challenge."""
+
+    def challenge_params(self) -> list[tuple[str, str]]:
+        params = [("error", self.error)]
+        if self.detail:
+            params.append(("error_description", self.detail))
+        return params
+
+    def headers(self) -> dict[str, str]:
+        params = ", ".join(f"{k}={_quote(v)}" for k, v in self.challenge_params())
+        return {"WWW-Authenticate": f"Bearer {params}"}
+
+
+class NoToken(BearerError):
+    status = 401
+    code = "RP-201"
+    error = "unauthorized"
+    title = _l("An access token is required")
+
+    def __init__(self, realm: str) -> None:
+        super().__init__("an access token is required in the Authorization header")
+        self.realm = realm
+
+    def challenge_params(self) -> list[tuple[str, str]]:
+        return [("realm", self.realm)]
+
+
+class InvalidRequest(BearerError):
+    status = 400
+    code = "RP-202"
+    error = "invalid_request"
+    title = _l("The request is malformed")
+
+
+class InvalidToken(BearerError):
+    status = 401
+    code = "RP-203"
+    error = "invalid_token"
+    title = _l("The access token is not valid")
+
+
+class InsufficientScope(BearerError):
+    status = 403
+    code = "RP-204"
+    error = "insufficient_scope"
+    title = _l("You have not granted this service the rights for this action")
+    hint = _l("Use “Request edit rights” on the card page.")
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"this action needs the scope {scope}")
+        self.scope = scope
+
+    def json_body(self) -> dict[str, str]:
+        return {**super().json_body(), "scope": self.scope}
+
+    def challenge_params(self) -> list[tuple[str, str]]:
+        return [("error", self.error), ("scope", self.scope)]
+
+
+class AccessDenied(RpError):
+    status = 403
+    code = "RP-205"
+    error = "access_denied"
+    title = _l("You may only see your own medical card")
+
+
+class InvalidField(RpError):
+    """A request body field is missing or malformed; ``field`` names it."""
+
+    status = 400
+    code = "RP-206"
+    error = "invalid_request"
+    title = _l("Some of the data you entered is not valid")
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+    def json_body(self) -> dict[str, str]:
+        return {**super().json_body(), "field": self.field}

@@ -1,0 +1,84 @@
+"""The person's identity claims, shaped for the profile page.
+
+Claim names the RP relies on (from the ID token and userinfo): ``family_name``, ``given_name``,
+``middle_name``, ``birthdate`` (ISO date), ``snils`` (11 digits), ``oms_policy``, ``region``
+(two-digit region code), ``roles`` (list), ``email``, ``phone_number``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+ROLE_NAMES: dict[str, LazyString] = {
+    "patient": _l("Patient"),
+    "doctor": _l("Doctor"),
+    "registrar": _l("Registrar"),
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    oid: str
+    full_name: str | None
+    birthdate: str | None
+    snils: str | None
+    oms_policy: str | None
+    region: str | None
+    roles: tuple[str, ...]
+    email: str | None
+    phone: str | None
+
+
+def profile_from_claims(claims: dict[str, Any]) -> Profile:
+    names = [_text(claims, k) for k in ("family_name", "given_name", "middle_name")]
+    return Profile(
+        oid=str(claims.get("sub", "")),
+        full_name=" ".join(n for n in names if n) or _text(claims, "name"),
+        birthdate=format_birthdate(_text(claims, "birthdate")),
+        snils=format_snils(_text(claims, "snils")),
+        oms_policy=_text(claims, "oms_policy"),
+        region=_text(claims, "region"),
+        roles=tuple(str(ROLE_NAMES.get(r, r)) for r in _texts(claims, "roles")),
+        email=_text(claims, "email"),
+        phone=_text(claims, "phone_number"),
+    )
+
+
+def format_snils(value: str | None) -> str | None:
+    """``12345678901`` → ``123-456-789 01``, the way it is printed on the card."""
+    if value is None:
+        return None
+    digits = "".join(c for c in value if c.isdigit())
+    if len(digits) != 11:
+        return value
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
+
+
+def format_birthdate(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    except ValueError:
+        return value
+
+
+def _text(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(claims: dict[str, Any], name: str) -> list[str]:
+    value = claims.get(name)
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []

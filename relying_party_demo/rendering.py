@@ -1,0 +1,47 @@
+"""The one place where errors become responses: JSON under /api, an HTML page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from relying_party_demo.errors import CsrfFailed, HttpProblem, NotFound, RpError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(err: RpError) -> Response:
+    status = err.response_status()
+    if wants_json():
+        response = jsonify(err.json_body())
+    else:
+        response = Response(render_template("error.html", err=err, status=status))
+    response.status_code = status
+    response.headers.update(err.headers())
+    return response
+
+
+def install_error_rendering(app: Flask) -> None:
+    app.register_error_handler(RpError, render_error)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Response:
+        return render_error(CsrfFailed(exc.description or ""))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        if exc.code == 404:
+            return render_error(NotFound(f"nothing at {request.path}"))
+        return render_error(HttpProblem(exc.code or 500, exc.name, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(RpError())
