@@ -186,3 +186,7 @@ def run(idp_port: int, rp_port: int) -> None:
     failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     if failed:
         raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Validation errors and the person's own fields: names, birth date, gender, region, OID.
+"""Validation errors and the person's own fields: names, birth date, gender, region, address.
 
 Every validator takes raw user input, returns the normalized value, or raises `ValidationError`
 carrying one or more `FieldError`s. A `FieldError.message` is always one of the constant strings
@@ -231,6 +231,39 @@ def validate_region_code(value: str, *, regions: RegionDirectory) -> str:
     return code
 
 
+# --- address ----------------------------------------------------------------------------------
+
+ADDRESS_MIN_LENGTH = 10
+ADDRESS_MAX_LENGTH = 300
+
+ADDRESS_REQUIRED = "Registration address: enter the address from your passport stamp"
+ADDRESS_TOO_SHORT = "Registration address: include at least the city, street and house"
+ADDRESS_TOO_LONG = "Registration address: use at most 300 characters"
+ADDRESS_CHARACTERS = (
+    "Registration address: remove special characters; use letters, digits and punctuation, "
+    "like г. Москва, ул. Профсоюзная, д. 56, кв. 112"
+)
+
+
+def validate_address(value: str) -> str:
+    """A one-line free-text address, trimmed and with single spaces, 10 to 300 characters.
+
+    Only the shape is checked (no control or invisible characters); the address is not matched
+    against the FIAS/GAR address register.
+    """
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if not text:
+        raise fail("address", ADDRESS_REQUIRED)
+    if len(text) < ADDRESS_MIN_LENGTH:
+        raise fail("address", ADDRESS_TOO_SHORT)
+    if len(text) > ADDRESS_MAX_LENGTH:
+        raise fail("address", ADDRESS_TOO_LONG)
+    # Category C: control, format (e.g. zero-width or bidi overrides), private-use, unassigned.
+    if any(unicodedata.category(char).startswith("C") for char in text):
+        raise fail("address", ADDRESS_CHARACTERS)
+    return text
+
+
 # --- OID --------------------------------------------------------------------------------------
 
 OID_MIN = 1_000_000_000
@@ -244,22 +277,3 @@ def new_person_oid() -> int:
     order they were created in. Callers must still check uniqueness when storing it.
     """
     return OID_MIN + secrets.randbelow(OID_MAX - OID_MIN + 1)
-
-
-# --- Address ----------------------------------------------------------------------------------
-
-ADDRESS_REQUIRED = "Registration address: enter the address from your passport stamp"
-ADDRESS_TOO_LONG = "Registration address: at most 300 characters"
-ADDRESS_TOO_SHORT = "Registration address: include at least the city, street and house"
-
-
-def validate_address(value: str) -> str:
-    """A free-text registration address, trimmed, 10-300 characters, whitespace collapsed."""
-    text = " ".join(value.split())
-    if not text:
-        raise fail("address", ADDRESS_REQUIRED)
-    if len(text) > 300:
-        raise fail("address", ADDRESS_TOO_LONG)
-    if len(text) < 10:
-        raise fail("address", ADDRESS_TOO_SHORT)
-    return text

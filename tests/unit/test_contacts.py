@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from idp.accounts import contacts
 from idp.accounts.validation import FieldError, ValidationError
 
 
-def error_of(validator: object, value: str) -> FieldError:
-    assert callable(validator)
+def error_of(validator: Callable[[str], str], value: str) -> FieldError:
     with pytest.raises(ValidationError) as exc:
         validator(value)
     assert len(exc.value.errors) == 1
@@ -67,5 +68,7 @@ def test_empty_email_is_required() -> None:
 
 
 def test_messages_name_the_field_and_show_an_example() -> None:
-    assert contacts.PHONE_FORMAT.startswith("Phone: ") and "+7 912 345-67-89" in contacts.PHONE_FORMAT
-    assert contacts.EMAIL_FORMAT.startswith("E-mail: ") and "name@example.ru" in contacts.EMAIL_FORMAT
+    assert contacts.PHONE_FORMAT.startswith("Phone: ")
+    assert "+7 912 345-67-89" in contacts.PHONE_FORMAT
+    assert contacts.EMAIL_FORMAT.startswith("E-mail: ")
+    assert "name@example.ru" in contacts.EMAIL_FORMAT

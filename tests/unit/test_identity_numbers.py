@@ -1,4 +1,4 @@
-"""SNILS, INN, passport, OMS policy, and the person's own fields (names, birth date, gender, OID)."""
+"""SNILS, INN, passport, OMS policy, and the person's own fields (names, birth date, address...)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def test_snils_check_number_branches(snils: str, weighted_sum: int) -> None:
     assert ids.validate_snils(snils) == snils
 
 
-@pytest.mark.parametrize("wrong", ["112-233-445 96", "112-233-454 95", "05023431601", "82098123399"])
+@pytest.mark.parametrize(
+    "wrong", ["112-233-445 96", "112-233-454 95", "05023431601", "82098123399"]
+)
 def test_snils_with_wrong_check_digits_is_refused(wrong: str) -> None:
     with pytest.raises(ValidationError) as exc:
         ids.validate_snils(wrong)
@@ -64,7 +66,9 @@ def test_snils_check_digits_apply_only_above_001_001_998() -> None:
         ids.validate_snils("001-001-999 00")
 
 
-@pytest.mark.parametrize("typed", ["1122334459", "112233445955", "112-233-445 9S", "112.233.445 95"])
+@pytest.mark.parametrize(
+    "typed", ["1122334459", "112233445955", "112-233-445 9S", "112.233.445 95"]
+)
 def test_snils_of_wrong_shape_asks_for_eleven_digits(typed: str) -> None:
     with pytest.raises(ValidationError) as exc:
         ids.validate_snils(typed)
@@ -212,7 +216,9 @@ def test_decomposed_letters_are_stored_composed() -> None:
     assert v.validate_given_name(decomposed) == "Андрей"
 
 
-@pytest.mark.parametrize("typed", ["Иван0в", "-Иванов", "Иванов-", "Иванов--Петров", "Ivan_ov", "Μαρία"])
+@pytest.mark.parametrize(
+    "typed", ["Иван0в", "-Иванов", "Иванов-", "Иванов--Петров", "Ivan_ov", "Μαρία"]
+)
 def test_names_with_other_characters_are_refused(typed: str) -> None:
     with pytest.raises(ValidationError) as exc:
         v.validate_surname(typed)
@@ -247,7 +253,7 @@ def test_each_name_field_names_itself_in_its_message() -> None:
     assert only_error(exc) == FieldError("patronymic", v.PATRONYMIC_CHARACTERS)
 
 
-# --- birth date, gender, OID ------------------------------------------------------------------
+# --- birth date, gender, address, OID -------------------------------------------------------
 
 
 def test_birth_date_is_parsed_from_iso() -> None:
@@ -295,6 +301,27 @@ def test_gender_is_m_or_f() -> None:
     with pytest.raises(ValidationError) as exc:
         v.validate_gender("Ж")
     assert only_error(exc) == FieldError("gender", v.GENDER_INVALID)
+
+
+def test_address_is_one_trimmed_line() -> None:
+    typed = "  г. Москва,\n ул. Профсоюзная,  д. 56, кв. 112 "
+    assert v.validate_address(typed) == "г. Москва, ул. Профсоюзная, д. 56, кв. 112"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("   ", v.ADDRESS_REQUIRED),
+        ("Москва", v.ADDRESS_TOO_SHORT),
+        ("г. Москва, " + "ул. Тверская " * 25, v.ADDRESS_TOO_LONG),
+        ("г. Москва\u202e, ул. Тверская", v.ADDRESS_CHARACTERS),  # right-to-left override
+        ("г. Москва\x00, ул. Тверская", v.ADDRESS_CHARACTERS),
+    ],
+)
+def test_unusable_addresses_are_refused(typed: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        v.validate_address(typed)
+    assert only_error(exc) == FieldError("address", message)
 
 
 def test_new_person_oid_looks_like_an_esia_oid() -> None:

@@ -1,0 +1,205 @@
+"""A loopback stand-in for the IdP's public HTTP surface, for testing relying parties.
+
+It serves discovery, JWKS, a token endpoint (client_secret_basic + PKCE S256) and userinfo from
+``http.server`` on 127.0.0.1, and mints tokens with keys it generates. It is test support (like
+``flask.testing``): the RP application never imports it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from joserfc import jwt
+from joserfc.jwk import ECKey, KeyParameters, RSAKey
+
+SigningKey = RSAKey | ECKey
+
+
+def generate_signing_key(alg: str = "RS256", kid: str | None = None) -> SigningKey:
+    params: KeyParameters = {
+        "kid": kid or f"{alg.lower()}-{secrets.token_hex(4)}",
+        "alg": alg,
+        "use": "sig",
+    }
+    if alg == "RS256":
+        return RSAKey.generate_key(2048, parameters=params, private=True)
+    return ECKey.generate_key("P-256", parameters=params, private=True)
+
+
+def sign(claims: dict[str, Any], key: SigningKey, **header: Any) -> str:
+    """Sign ``claims`` with ``key``; ``alg`` and ``kid`` default to the key's own."""
+    full_header = {"alg": key.alg, "kid": key.kid, **header}
+    return jwt.encode(full_header, claims, key, algorithms=[full_header["alg"]])
+
+
+@dataclass
+class AuthorizationGrant:
+    """A code the fake IdP will redeem once, as if the person had logged in and consented."""
+
+    sub: str
+    scope: str
+    nonce: str
+    code_challenge: str
+    redirect_uri: str
+    userinfo: dict[str, Any] = field(default_factory=dict)
+    id_token_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeIdp:
+    def __init__(
+        self,
+        *,
+        client_id: str = "egisz-demo",
+        client_secret: str = "rp-test-secret",  # noqa: S107
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.keys: list[SigningKey] = [generate_signing_key("RS256", "rsa-1")]
+        self.requests: Counter[str] = Counter()
+        self.iss_parameter_supported = True
+        self.end_session_supported = True
+        self._grants: dict[str, AuthorizationGrant] = {}
+        self._userinfo_by_token: dict[str, dict[str, Any]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeIdp:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- tokens -------------------------------------------------------------------------
+    def access_token_claims(self, sub: str = "1000000001", scope: str = "openid") -> dict[str, Any]:
+        now = int(time.time())
+        return {
+            "iss": self.issuer, "sub": sub, "aud": self.client_id, "client_id": self.client_id,
+            "scope": scope, "exp": now + 600, "iat": now, "jti": secrets.token_hex(8),
+            "auth_time": now, "acr": "urn:gosid:acr:2fa", "amr": ["pwd", "sms"],
+        }  # fmt: skip
+
+    def access_token(
+        self, sub: str = "1000000001", scope: str = "openid", *, key: SigningKey | None = None,
+        **overrides: Any,
+    ) -> str:  # fmt: skip
+        claims = {**self.access_token_claims(sub, scope), **overrides}
+        return sign(claims, key or self.keys[0], typ="at+jwt")
+
+    def id_token(self, grant: AuthorizationGrant, access_token: str) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer, "sub": grant.sub, "aud": self.client_id, "exp": now + 600,
+            "iat": now, "auth_time": now, "nonce": grant.nonce, **grant.id_token_overrides,
+        }  # fmt: skip
+        return sign(claims, self.keys[0], typ="JWT")
+
+    # --- login ----------------------------------------------------------------------------
+    def approve(self, grant: AuthorizationGrant) -> str:
+        """Record a grant, as if the person had logged in, and return its one-time code."""
+        code = secrets.token_urlsafe(16)
+        self._grants[code] = grant
+        return code
+
+    def grant_for(self, query: dict[str, str], sub: str, **extra: Any) -> AuthorizationGrant:
+        """A grant matching the RP's authorization request (its nonce, PKCE and scope)."""
+        return AuthorizationGrant(
+            sub=sub, scope=query["scope"], nonce=query["nonce"],
+            code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"], **extra,
+        )  # fmt: skip
+
+    def redeem(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
+        if authorization != _basic(self.client_id, self.client_secret):
+            return 401, {"error": "invalid_client"}
+        grant = self._grants.pop(form.get("code", ""), None)
+        verifier = form.get("code_verifier", "")
+        if grant is None or _s256(verifier) != grant.code_challenge:
+            return 400, {"error": "invalid_grant"}
+        if form.get("redirect_uri") != grant.redirect_uri:
+            return 400, {"error": "invalid_grant"}
+        access = self.access_token(grant.sub, grant.scope)
+        self._userinfo_by_token[access] = {"sub": grant.sub, **grant.userinfo}
+        return 200, {
+            "access_token": access, "token_type": "Bearer", "expires_in": 600,
+            "scope": grant.scope, "id_token": self.id_token(grant, access),
+        }  # fmt: skip
+
+    # --- documents ------------------------------------------------------------------------
+    def discovery(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.issuer}/authorize",
+            "token_endpoint": f"{self.issuer}/token",
+            "userinfo_endpoint": f"{self.issuer}/userinfo",
+            "jwks_uri": f"{self.issuer}/jwks",
+            "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+            "authorization_response_iss_parameter_supported": self.iss_parameter_supported,
+        }
+        if self.end_session_supported:
+            doc["end_session_endpoint"] = f"{self.issuer}/logout"
+        return doc
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [dict(k.as_dict(private=False)) for k in self.keys]}
+
+    def userinfo(self, authorization: str) -> tuple[int, dict[str, Any]]:
+        token = authorization.removeprefix("Bearer ")
+        found = self._userinfo_by_token.get(token)
+        return (200, found) if found else (401, {"error": "invalid_token"})
+
+
+def _basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def _s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _handler_for(idp: FakeIdp) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            idp.requests[self.path] += 1
+            if self.path == "/.well-known/openid-configuration":
+                self._send(200, idp.discovery())
+            elif self.path == "/jwks":
+                self._send(200, idp.jwks())
+            elif self.path == "/userinfo":
+                self._send(*idp.userinfo(self.headers.get("Authorization", "")))
+            else:
+                self._send(404, {"error": "not_found"})
+
+        def do_POST(self) -> None:
+            idp.requests[self.path] += 1
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+            form = {k: v[0] for k, v in parse_qs(body).items()}
+            if self.path == "/token":
+                self._send(*idp.redeem(form, self.headers.get("Authorization", "")))
+            else:
+                self._send(404, {"error": "not_found"})
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+    return Handler
