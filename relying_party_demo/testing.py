@@ -61,10 +61,12 @@ class FakeIdp:
         *,
         client_id: str = "egisz-demo",
         client_secret: str = "rp-test-secret",  # noqa: S107
+        signing_key: SigningKey | None = None,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
-        self.keys: list[SigningKey] = [generate_signing_key("RS256", "rsa-1")]
+        # Tokens are signed with keys[0]; tests may append keys to publish more.
+        self.keys: list[SigningKey] = [signing_key or generate_signing_key("RS256", "rsa-1")]
         self.requests: Counter[str] = Counter()
         self.iss_parameter_supported = True
         self.end_session_supported = True
@@ -72,7 +74,9 @@ class FakeIdp:
         self._userinfo_by_token: dict[str, dict[str, Any]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> FakeIdp:
         self._thread.start()

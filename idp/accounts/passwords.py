@@ -178,8 +178,10 @@ def _personal_variants(values: Iterable[str]) -> set[str]:
         born = _as_iso_date(text)
         candidates = _date_forms(born) if born else [text, *re.split(r"[\s\-']+", text)]
         for candidate in candidates:
-            variants.update({candidate, _transliterate(candidate, _ICAO)})
-            variants.add(_transliterate(candidate, _POPULAR))
+            popular = _transliterate(candidate, _POPULAR)
+            # "Мария" is written "mariia" (ICAO), "mariya" and, just as often, "maria".
+            variants.update({candidate, _transliterate(candidate, _ICAO), popular})
+            variants.add(popular.replace("iya", "ia"))
     return {variant for variant in variants if len(variant) >= _PERSONAL_MIN_LENGTH}
 
 

@@ -60,4 +60,4 @@ def list_for(person_oid: int) -> list[tuple[Consent, OAuthClient]]:
         .where(Consent.person_oid == person_oid, Consent.withdrawn_at.is_(None))
         .order_by(Consent.granted_at.desc())
     )
-    return [(c, cl) for c, cl in rows.tuples()]
+    return [(row[0], row[1]) for row in rows]

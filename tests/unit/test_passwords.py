@@ -158,6 +158,7 @@ def test_own_name_and_birth_date_are_refused(password: str) -> None:
 def test_popular_transliteration_is_also_recognized() -> None:
     assert policy_messages("yuliya-sunshine-day", ["Юлия"]) == [passwords.POLICY_PERSONAL_DATA]
     assert policy_messages("iuliia-sunshine-day", ["Юлия"]) == [passwords.POLICY_PERSONAL_DATA]
+    assert policy_messages("Maria sunshine day", ["Мария"]) == [passwords.POLICY_PERSONAL_DATA]
 
 
 def test_personal_values_shorter_than_three_characters_are_ignored() -> None:
