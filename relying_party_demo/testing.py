@@ -83,7 +83,12 @@ class FakeIdp:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop serving (idempotent): later requests get "connection refused"."""
+        if self._thread.is_alive():
+            self._server.shutdown()
         self._server.server_close()
 
     # --- tokens -------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class RegistrationService:
         errors = v.ErrorCollector()
         phone_e164 = errors.check(contacts.validate_mobile_phone, phone)
         email_norm = errors.check(contacts.validate_email, email) if email.strip() else None
+        email_norm = email_norm.lower() if email_norm else None
         errors.check(check_password_policy, password, personal_values=[email.split("@")[0]] if email else [])
         if password != password_confirm:
             errors.errors.append(v.FieldError("password_confirm", PASSWORD_MISMATCH))
