@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 ENTRY_KIND_NAMES: dict[str, LazyString] = {
     "visit": _l("Visit"),
@@ -16,7 +16,8 @@ ENTRY_KIND_NAMES: dict[str, LazyString] = {
 
 
 class EntryForm(FlaskForm):
-    # cards.parse_entry validates; the form only renders the fields and carries the CSRF token.
-    kind = SelectField(_l("Kind"), choices=list(ENTRY_KIND_NAMES.items()))
+    # cards.parse_entry validates; the form only carries the fields and the CSRF token.
+    # The template renders ``kind`` as a <select> of ENTRY_KIND_NAMES.
+    kind = StringField(_l("Kind"))
     icd10 = StringField(_l("ICD-10 code"))
     text = TextAreaField(_l("Text"))

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from relying_party_demo import create_app
 from relying_party_demo.settings import load_rp_settings
+from relying_party_demo.testing import FakeIdp
 
 
 def test_home_is_russian_by_default(client: FlaskClient) -> None:
@@ -86,8 +87,8 @@ def test_login_without_client_secret_asks_to_run_gosid_init(
     assert "RP-101" in html
 
 
-def test_login_when_idp_is_down_is_a_clear_503(client: FlaskClient, idp: object) -> None:
-    idp.stop()  # type: ignore[attr-defined]
+def test_login_when_idp_is_down_is_a_clear_503(client: FlaskClient, idp: FakeIdp) -> None:
+    idp.stop()
     response = client.get("/auth/login")
     assert response.status_code == 503
     assert "RP-102" in response.get_data(as_text=True)

@@ -1,0 +1,138 @@
+"""Both applications under real gunicorn, once per backend for the whole e2e session.
+
+``stack`` is parametrized: ``embedded`` (SQLite + the in-process store, one worker) and
+``postgres_redis`` (a fresh PostgreSQL database + Redis, two IdP workers). The second is
+skipped locally when PostgreSQL or Redis is not reachable and mandatory under CI=true.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.e2e.harness import (
+    GunicornServer,
+    IdpProcess,
+    free_port,
+    load_personas,
+    start_idp,
+    start_rp,
+)
+from tests.support.backends import PG_ADMIN_URL, REDIS_URL, postgres_available, redis_available, require
+
+E2E_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"
+
+
+@dataclass
+class Stack:
+    """The running IdP and RP of one backend variant."""
+
+    backend: str
+    idp: IdpProcess
+    rp: GunicornServer
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def idp_url(self) -> str:
+        return self.idp.url
+
+    @property
+    def rp_url(self) -> str:
+        return self.rp.url
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.rp_url}/auth/callback"
+
+    def discovery(self) -> dict[str, Any]:
+        resp = requests.get(f"{self.idp_url}/.well-known/openid-configuration", timeout=10)
+        resp.raise_for_status()
+        data: dict[str, Any] = resp.json()
+        return data
+
+    def servers(self) -> list[GunicornServer]:
+        return [self.idp.server, self.rp]
+
+
+@pytest.fixture(scope="session")
+def personas() -> dict[str, dict[str, Any]]:
+    return load_personas()
+
+
+@pytest.fixture(scope="session")
+def e2e_pg_database() -> Iterator[str]:
+    name = f"gosid_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["embedded", "postgres_redis"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    backend: str = request.param
+    idp_options: dict[str, Any] = {}
+    if backend == "postgres_redis":
+        require(postgres_available() and redis_available(),
+                "PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379")
+        idp_options = {
+            "database_url": request.getfixturevalue("e2e_pg_database"),
+            "store_url": E2E_REDIS_URL,
+            "workers": 2,  # several processes are fine once the store is shared
+        }
+    root: Path = tmp_path_factory.mktemp(f"e2e-{backend}")
+    idp_port, rp_port = free_port(), free_port()
+    rp_url = f"http://127.0.0.1:{rp_port}"
+    idp = start_idp(root / "idp", port=idp_port, rp_base_url=rp_url, **idp_options)
+    try:
+        rp = start_rp(root / "rp", port=rp_port, idp_url=idp.url, client_secret=idp.client_secret)
+    except BaseException:
+        idp.server.stop()
+        raise
+    running = Stack(backend, idp, rp)
+    try:
+        yield running
+    finally:
+        for server in running.servers():
+            server.stop()
+        if running.failed:
+            _print_logs(request, running)
+
+
+def _print_logs(request: pytest.FixtureRequest, stack: Stack) -> None:
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    lines = [f"\n===== e2e [{stack.backend}] failed: {', '.join(stack.failed)} ====="]
+    for server in stack.servers():
+        lines += [f"----- {server.name} log ({server.log_path}) -----", server.log_tail(300)]
+    with capture.global_and_fixture_disabled() if capture else _nothing():
+        print("\n".join(lines), flush=True)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    running = funcargs.get("stack")
+    if report.failed and isinstance(running, Stack):
+        running.failed.append(item.name)
+    return report

@@ -1,0 +1,67 @@
+"""Settings: files, environment, and the production start-up checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gosid_config import SettingsError
+from idp.settings import load_idp_settings
+
+SAFE_PROD = {
+    "GOSID_MODE": "production",
+    "GOSID_ISSUER": "https://id.example.ru",
+    "GOSID_SECRET_KEY": "x" * 40,
+    "GOSID_DEV_MODE": "false",
+    "GOSID_STORE_URL": "redis://127.0.0.1:6379/0",
+    "GOSID_WORKERS": "4",
+}
+
+
+def test_defaults_are_embedded_dev() -> None:
+    s = load_idp_settings(environ={})
+    assert s.dev_mode and s.store_url == "memory://" and s.database_url.startswith("sqlite:///")
+    assert s.issuer == "http://localhost:8000" and s.session_cookie_name == "gosid_idp_session"
+
+
+def test_environment_overrides_the_file() -> None:
+    s = load_idp_settings(environ={"GOSID_DATABASE_URL": "postgresql+psycopg://db/gosid", "GOSID_WORKERS": "1"})
+    assert s.database_url == "postgresql+psycopg://db/gosid"
+
+
+def test_settings_are_frozen() -> None:
+    s = load_idp_settings(environ={})
+    with pytest.raises(AttributeError):
+        s.issuer = "x"  # type: ignore[misc]
+
+
+def test_safe_production_settings_start() -> None:
+    assert load_idp_settings(environ=SAFE_PROD).production
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"GOSID_ISSUER": "http://id.example.ru"}, "GOSID_ISSUER"),
+        ({"GOSID_SECRET_KEY": "dev-only-secret-key-change-me"}, "GOSID_SECRET_KEY"),
+        ({"GOSID_DEV_MODE": "true"}, "GOSID_DEV_MODE"),
+        ({"GOSID_STORE_URL": "memory://"}, "GOSID_STORE_URL"),
+    ],
+)
+def test_unsafe_production_settings_are_refused_by_name(change: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_idp_settings(environ={**SAFE_PROD, **change})
+
+
+def test_embedded_store_with_many_workers_is_refused_even_in_development() -> None:
+    with pytest.raises(SettingsError, match="GOSID_WORKERS"):
+        load_idp_settings(environ={"GOSID_WORKERS": "3"})
+
+
+def test_malformed_values_and_unknown_keys_are_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="GOSID_WORKERS"):
+        load_idp_settings(environ={"GOSID_WORKERS": "many"})
+    (tmp_path / "idp.toml").write_text('[idp]\nissuer = "http://x"\nisuer = "typo"\n')
+    with pytest.raises(SettingsError, match="isuer"):
+        load_idp_settings(environ={"GOSID_CONFIG_DIR": str(tmp_path)})
