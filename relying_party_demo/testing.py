@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -40,6 +41,32 @@ def sign(claims: dict[str, Any], key: SigningKey, **header: Any) -> str:
     """Sign ``claims`` with ``key``; ``alg`` and ``kid`` default to the key's own."""
     full_header = {"alg": key.alg, "kid": key.kid, **header}
     return jwt.encode(full_header, claims, key, algorithms=[full_header["alg"]])
+
+
+class ManualClock:
+    """A clock the test moves by hand (for caches and cooldowns)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Request headers carrying ``token`` the way the API expects it."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a rendered page."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if found is None:
+        raise AssertionError("the page has no CSRF token")
+    return found.group(1)
 
 
 @dataclass

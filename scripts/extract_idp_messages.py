@@ -405,8 +405,15 @@ def merged_catalog(messages: Iterable[Msg], po_path: Path) -> Catalog:
             context=msg.context,
         )
     catalog.update(template, update_creation_date=False)
-    catalog.project = "gosid"
+    catalog.project, catalog.version = "gosid", "IdP"
     catalog.header_comment = HEADER_COMMENT
+    # Replace babel's placeholders; keep whatever a translator put there.
+    if catalog.msgid_bugs_address == "EMAIL@ADDRESS":
+        catalog.msgid_bugs_address = ""
+    if "FULL NAME" in catalog.last_translator:
+        catalog.last_translator = "gosid developers"
+    if "LL@li.org" in catalog.language_team:
+        catalog.language_team = "Russian"
     catalog.fuzzy = False
     return catalog
 

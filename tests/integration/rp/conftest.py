@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,6 @@ from flask.testing import FlaskClient
 from relying_party_demo import create_app
 from relying_party_demo.settings import RpSettings, load_rp_settings
 from relying_party_demo.testing import FakeIdp, SigningKey, generate_signing_key
-
-PATIENT_OID = "1000000001"
-OTHER_OID = "1000000002"
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +49,3 @@ def app(settings: RpSettings) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def csrf_token_from(html: str) -> str:
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert found, "page has no CSRF token"
-    return found.group(1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from conftest import OTHER_OID, PATIENT_OID, bearer
 from flask import Flask
 from flask.testing import FlaskClient
 
 from relying_party_demo.cards import find_card
-from relying_party_demo.testing import FakeIdp, sign
+from relying_party_demo.testing import FakeIdp, bearer, sign
 
+PATIENT_OID = "1000000001"
+OTHER_OID = "1000000002"
 CARD_URL = f"/api/cards/{PATIENT_OID}"
 ENTRIES_URL = f"{CARD_URL}/entries"
 ENTRY = {"kind": "diagnosis", "icd10": "J06.9", "text": "ОРВИ, лёгкое течение"}

@@ -6,11 +6,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import PATIENT_OID, csrf_token_from
 from flask.testing import FlaskClient
 
-from relying_party_demo.testing import FakeIdp
+from relying_party_demo.testing import FakeIdp, csrf_token_from
 
+PATIENT_OID = "1000000001"
 USERINFO = {
     "family_name": "Иванова",
     "given_name": "Мария",
@@ -21,9 +21,17 @@ USERINFO = {
     "region": "77",
     "roles": ["patient"],
 }
-EXPECTED_SCOPES = (
-    "openid profile email phone snils medical_doc region roles medcard.rs".split()
-)
+EXPECTED_SCOPES = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "snils",
+    "medical_doc",
+    "region",
+    "roles",
+    "medcard.rs",
+]
 
 
 def start_login(client: FlaskClient, path: str = "/auth/login") -> dict[str, str]:
@@ -34,9 +42,7 @@ def start_login(client: FlaskClient, path: str = "/auth/login") -> dict[str, str
     return {"endpoint": f"{location.scheme}://{location.netloc}{location.path}", **query}
 
 
-def finish_login(
-    client: FlaskClient, idp: FakeIdp, request: dict[str, str], **grant: Any
-) -> Any:
+def finish_login(client: FlaskClient, idp: FakeIdp, request: dict[str, str], **grant: Any) -> Any:
     code = idp.approve(idp.grant_for(request, PATIENT_OID, userinfo=USERINFO, **grant))
     return client.get(
         "/auth/callback", query_string={"code": code, "state": request["state"], "iss": idp.issuer}
@@ -116,9 +122,7 @@ def test_elevate_needs_a_login(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("iss", ["http://evil.example", ""])
-def test_wrong_iss_in_the_response_is_refused(
-    client: FlaskClient, idp: FakeIdp, iss: str
-) -> None:
+def test_wrong_iss_in_the_response_is_refused(client: FlaskClient, idp: FakeIdp, iss: str) -> None:
     request = start_login(client)
     code = idp.approve(idp.grant_for(request, PATIENT_OID))
     response = client.get(

@@ -7,21 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from relying_party_demo.jwks import HttpJwksFetcher
-from relying_party_demo.testing import FakeIdp, SigningKey, generate_signing_key
+from relying_party_demo.testing import FakeIdp, ManualClock, SigningKey, generate_signing_key
 from relying_party_demo.tokens import AccessTokenVerifier
-
-
-class ManualClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,11 @@ import time
 from typing import Any
 
 import pytest
-from conftest import ManualClock
 from cryptography.hazmat.primitives import serialization
 
 from relying_party_demo.errors import IdpUnavailable, InvalidToken
 from relying_party_demo.jwks import HttpJwksFetcher
-from relying_party_demo.testing import FakeIdp, generate_signing_key, sign
+from relying_party_demo.testing import FakeIdp, ManualClock, generate_signing_key, sign
 from relying_party_demo.tokens import AccessTokenVerifier
 
 

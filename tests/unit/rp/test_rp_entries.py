@@ -15,7 +15,10 @@ from relying_party_demo.errors import InvalidField
     [
         ({"kind": "visit", "text": "Осмотр"}, EntryInput("visit", None, "Осмотр")),
         ({"kind": "visit", "icd10": None, "text": " x "}, EntryInput("visit", None, "x")),
-        ({"kind": "diagnosis", "icd10": "j06.9", "text": "ОРВИ"}, EntryInput("diagnosis", "J06.9", "ОРВИ")),
+        (
+            {"kind": "diagnosis", "icd10": "j06.9", "text": "ОРВИ"},
+            EntryInput("diagnosis", "J06.9", "ОРВИ"),
+        ),
         ({"kind": "note", "icd10": "I10", "text": "n"}, EntryInput("note", "I10", "n")),
     ],
 )

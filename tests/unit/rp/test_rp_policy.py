@@ -33,7 +33,14 @@ CU = "medcard.cu"
         (" 1000000001", {RS}, CARD, CardAction.READ, Verdict.NOT_OWNER, RS),
         ("", {RS}, CARD, CardAction.READ, Verdict.NOT_OWNER, RS),
         # A scope name that merely contains the needed one does not count.
-        (OWNER, {"medcard.rs.extra", "medcard"}, CARD, CardAction.READ, Verdict.INSUFFICIENT_SCOPE, RS),
+        (
+            OWNER,
+            {"medcard.rs.extra", "medcard"},
+            CARD,
+            CardAction.READ,
+            Verdict.INSUFFICIENT_SCOPE,
+            RS,
+        ),
     ],
 )
 def test_card_access_decision(

@@ -36,7 +36,10 @@ def test_environment_overrides_the_file() -> None:
     [
         ({"base_url": "http://rp.example"}, "GOSID_RP_BASE_URL"),
         ({"base_url": "https://rp.example", "secret_key": STRONG_SECRET}, "GOSID_RP_IDP_URL"),
-        ({"base_url": "https://rp.example", "idp_url": "https://idp.example"}, "GOSID_RP_SECRET_KEY"),
+        (
+            {"base_url": "https://rp.example", "idp_url": "https://idp.example"},
+            "GOSID_RP_SECRET_KEY",
+        ),
     ],
 )
 def test_production_refuses_unsafe_values(overrides: dict[str, str], named: str) -> None:
