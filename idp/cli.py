@@ -14,7 +14,7 @@ import click
 from gosid_config import REPO_ROOT
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app():
     from idp.app import create_app
 
     return create_app()
@@ -84,10 +84,19 @@ def client() -> None:
 @click.option("--redirect-uri", "redirect_uris", multiple=True, required=True)
 @click.option("--post-logout-redirect-uri", "post_logout", multiple=True)
 @click.option("--scope", "scopes", multiple=True, default=("openid", "profile"))
-@click.option("--auth-method", default="client_secret_basic",
-              type=click.Choice(["client_secret_basic", "client_secret_post", "none"]))
-def client_add(client_id: str, name: str, redirect_uris: tuple[str, ...], post_logout: tuple[str, ...],
-               scopes: tuple[str, ...], auth_method: str) -> None:
+@click.option(
+    "--auth-method",
+    default="client_secret_basic",
+    type=click.Choice(["client_secret_basic", "client_secret_post", "none"]),
+)
+def client_add(
+    client_id: str,
+    name: str,
+    redirect_uris: tuple[str, ...],
+    post_logout: tuple[str, ...],
+    scopes: tuple[str, ...],
+    auth_method: str,
+) -> None:
     """Register a client; its secret is printed once and stored only as a digest."""
     from idp.oidc.clients import ClientRegistrationError, register_client
 
@@ -95,9 +104,12 @@ def client_add(client_id: str, name: str, redirect_uris: tuple[str, ...], post_l
     with app.app_context():
         try:
             created = register_client(
-                client_id=client_id, name=name, redirect_uris=list(redirect_uris),
+                client_id=client_id,
+                name=name,
+                redirect_uris=list(redirect_uris),
                 post_logout_redirect_uris=list(post_logout),
-                scopes=[s for scope in scopes for s in scope.split()], auth_method=auth_method,
+                scopes=[s for scope in scopes for s in scope.split()],
+                auth_method=auth_method,
             )
         except ClientRegistrationError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -119,8 +131,9 @@ def user() -> None:
 @click.option("--patronymic")
 @click.option("--birth-date", required=True, help="YYYY-MM-DD")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def user_add(phone: str, email: str | None, surname: str, given_name: str, patronymic: str | None,
-             birth_date: str, password: str) -> None:
+def user_add(
+    phone: str, email: str | None, surname: str, given_name: str, patronymic: str | None, birth_date: str, password: str
+) -> None:
     """Create a simplified account with a confirmed phone."""
     from idp.accounts.registration import create_account_from_cli
     from idp.accounts.validation import ValidationError
@@ -129,8 +142,14 @@ def user_add(phone: str, email: str | None, surname: str, given_name: str, patro
     with app.app_context():
         try:
             oid = create_account_from_cli(
-                phone=phone, email=email, password=password, surname=surname, name=given_name,
-                patronymic=patronymic, birth_date=birth_date, today=date.today(),
+                phone=phone,
+                email=email,
+                password=password,
+                surname=surname,
+                name=given_name,
+                patronymic=patronymic,
+                birth_date=birth_date,
+                today=date.today(),
             )
         except ValidationError as exc:
             raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
@@ -164,10 +183,32 @@ def run(idp_port: int, rp_port: int) -> None:
     settings = load_idp_settings()
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "config" / "gunicorn.conf.py")]
     procs = [
-        subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{idp_port}", "--workers", str(settings.workers),
-                          "--threads", str(settings.threads), "idp.wsgi:app"], cwd=REPO_ROOT),
-        subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{rp_port}", "--workers", "1", "--threads", "8",
-                          "relying_party_demo.wsgi:app"], cwd=REPO_ROOT),
+        subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                *gunicorn,
+                "-b",
+                f"127.0.0.1:{idp_port}",
+                "--workers",
+                str(settings.workers),
+                "--threads",
+                str(settings.threads),
+                "idp.wsgi:app",
+            ],
+            cwd=REPO_ROOT,
+        ),
+        subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                *gunicorn,
+                "-b",
+                f"127.0.0.1:{rp_port}",
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "relying_party_demo.wsgi:app",
+            ],
+            cwd=REPO_ROOT,
+        ),
     ]
     click.echo(f"IdP:  {settings.issuer}/.well-known/openid-configuration")
     click.echo(f"RP:   http://localhost:{rp_port}/")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from idp.adapters.store import ShortLivedStore, open_store
+from idp.factors.sms import SmsCodeFactor
 from idp.login.service import LoginService
 from idp.login.transaction import TransactionRepository
-from idp.factors.sms import SmsCodeFactor
 from idp.oidc.codes import CodeRepository
 from idp.oidc.keys import KeyRing
 from idp.oidc.refresh import RefreshTokenService

@@ -35,9 +35,7 @@ def read_card(oid: int) -> Response:
 def add_entry(oid: int) -> tuple[Response, int, dict[str, str]]:
     token = _authorised(oid, CardAction.ADD_ENTRY)
     entry = cards.parse_entry(_json_body())
-    row = cards.add_entry(
-        cards.open_card(oid), entry, author_sub=token.subject, token_jti=token.jti
-    )
+    row = cards.add_entry(cards.open_card(oid), entry, author_sub=token.subject, token_jti=token.jti)
     location = url_for("api.read_card", oid=oid)
     return jsonify(cards.entry_json(row)), 201, {"Location": location}
 

@@ -60,9 +60,7 @@ def _parse_text(data: dict[str, Any]) -> str:
 
 
 def find_card(patient_oid: int) -> MedicalCard | None:
-    return db.session.scalars(
-        select(MedicalCard).where(MedicalCard.patient_oid == patient_oid)
-    ).one_or_none()
+    return db.session.scalars(select(MedicalCard).where(MedicalCard.patient_oid == patient_oid)).one_or_none()
 
 
 def open_card(patient_oid: int, *, snils: str | None = None) -> MedicalCard:
@@ -94,9 +92,7 @@ def _demo_entry() -> CardEntry:
     )
 
 
-def add_entry(
-    card: MedicalCard, entry: EntryInput, *, author_sub: str, token_jti: str
-) -> CardEntry:
+def add_entry(card: MedicalCard, entry: EntryInput, *, author_sub: str, token_jti: str) -> CardEntry:
     row = CardEntry(
         kind=entry.kind,
         icd10=entry.icd10,

@@ -29,10 +29,7 @@ class ProviderMetadata:
         """Validate a discovery document (OIDC Discovery §4.3: issuer must match exactly)."""
         issuer = data.get("issuer")
         if issuer != expected_issuer:
-            raise IssuerMismatch(
-                f"discovery reports issuer {issuer!r}, "
-                f"but GOSID_RP_IDP_URL gives {expected_issuer!r}"
-            )
+            raise IssuerMismatch(f"discovery reports issuer {issuer!r}, but GOSID_RP_IDP_URL gives {expected_issuer!r}")
         for name in REQUIRED_ENDPOINTS:
             if not isinstance(data.get(name), str):
                 raise IdpUnavailable(f"discovery document has no {name}")
@@ -43,8 +40,7 @@ class ProviderMetadata:
             jwks_uri=data["jwks_uri"],
             userinfo_endpoint=_optional_str(data, "userinfo_endpoint"),
             end_session_endpoint=_optional_str(data, "end_session_endpoint"),
-            iss_parameter_supported=data.get("authorization_response_iss_parameter_supported")
-            is True,
+            iss_parameter_supported=data.get("authorization_response_iss_parameter_supported") is True,
         )
 
 

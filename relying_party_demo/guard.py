@@ -9,9 +9,7 @@ from relying_party_demo.tokens import AccessToken
 
 def require_card_access(token: AccessToken, *, card_oid: int, action: CardAction) -> None:
     """Return if allowed; raise :class:`InsufficientScope` or :class:`AccessDenied` otherwise."""
-    decision = decide_card_access(
-        subject=token.subject, scopes=token.scopes, card_oid=card_oid, action=action
-    )
+    decision = decide_card_access(subject=token.subject, scopes=token.scopes, card_oid=card_oid, action=action)
     if decision.verdict is Verdict.INSUFFICIENT_SCOPE:
         raise InsufficientScope(decision.required_scope)
     if decision.verdict is Verdict.NOT_OWNER:

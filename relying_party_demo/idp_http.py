@@ -9,9 +9,7 @@ import requests
 from relying_party_demo.errors import IdpUnavailable
 
 
-def get_json_object(
-    url: str, *, timeout: float, session: requests.Session | None = None
-) -> dict[str, Any]:
+def get_json_object(url: str, *, timeout: float, session: requests.Session | None = None) -> dict[str, Any]:
     """GET ``url`` and return its JSON object body, or raise :class:`IdpUnavailable`."""
     http = session or requests
     try:

@@ -16,9 +16,13 @@ PRESERVED_KEYS = ("lang",)
 
 
 def start(
-    *, subject: str, claims: dict[str, Any], scopes: frozenset[str], id_token: str,
+    *,
+    subject: str,
+    claims: dict[str, Any],
+    scopes: frozenset[str],
+    id_token: str,
     access_token: str,
-) -> LoginSession:  # fmt: skip
+) -> LoginSession:
     """Record a finished login and bind it to a fresh cookie (no session fixation)."""
     end()
     row = LoginSession(

@@ -29,9 +29,9 @@ from relying_party_demo.errors import (
 from relying_party_demo.id_tokens import IdTokenVerifier
 from relying_party_demo.settings import RpSettings
 
-LOGIN_SCOPES = (
-    "openid", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs",
-)  # fmt: skip
+LOGIN_SCOPES = tuple(
+    "openid profile email phone snils medical_doc region roles medcard.rs".split()
+)
 EDIT_SCOPE = "medcard.cu"
 CLIENT_NAME = "gosid"
 
@@ -43,12 +43,14 @@ class _VerifyingOAuth2App(FlaskOAuth2App):
     id_token_verifier: IdTokenVerifier
 
     def parse_id_token(
-        self, token: dict[str, Any], nonce: str, claims_options: Any = None,
-        claims_cls: Any = None, leeway: int = 120,
-    ) -> dict[str, Any]:  # fmt: skip
-        return self.id_token_verifier.verify(
-            token["id_token"], nonce=nonce, access_token=token.get("access_token")
-        )
+        self,
+        token: dict[str, Any],
+        nonce: str,
+        claims_options: Any = None,
+        claims_cls: Any = None,
+        leeway: int = 120,
+    ) -> dict[str, Any]:
+        return self.id_token_verifier.verify(token["id_token"], nonce=nonce, access_token=token.get("access_token"))
 
 
 class _RpOAuth(OAuth):
@@ -67,9 +69,13 @@ class IdpTokens:
 
 class IdpLogin:
     def __init__(
-        self, app: Flask, *, settings: RpSettings, discovery: IdpDiscovery,
+        self,
+        app: Flask,
+        *,
+        settings: RpSettings,
+        discovery: IdpDiscovery,
         id_tokens: IdTokenVerifier,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._settings = settings
         self._discovery = discovery
         self._id_tokens = id_tokens

@@ -42,9 +42,7 @@ class Decision:
         return self.verdict is Verdict.ALLOW
 
 
-def decide_card_access(
-    *, subject: str, scopes: frozenset[str], card_oid: int, action: CardAction
-) -> Decision:
+def decide_card_access(*, subject: str, scopes: frozenset[str], card_oid: int, action: CardAction) -> Decision:
     """Decide whether ``subject`` holding ``scopes`` may perform ``action`` on the card.
 
     The scope is checked first, so a client missing a scope learns which one to ask for

@@ -69,18 +69,13 @@ class RpSettings:
     def check(self) -> None:
         """Refuse unsafe or unsupported values; the message names the setting to change."""
         if self.mode not in {"development", "production"}:
-            raise SettingsError(
-                f"GOSID_RP_MODE must be 'development' or 'production', not {self.mode!r}"
-            )
+            raise SettingsError(f"GOSID_RP_MODE must be 'development' or 'production', not {self.mode!r}")
         if self.token_validation not in TOKEN_VALIDATION_MODES:
             raise SettingsError(
-                f"GOSID_RP_TOKEN_VALIDATION must be 'jwks' or 'introspection', "
-                f"not {self.token_validation!r}"
+                f"GOSID_RP_TOKEN_VALIDATION must be 'jwks' or 'introspection', not {self.token_validation!r}"
             )
         if self.token_validation == "introspection":  # noqa: S105 - a mode name
-            raise SettingsError(
-                "GOSID_RP_TOKEN_VALIDATION='introspection' is not implemented yet; use 'jwks'"
-            )
+            raise SettingsError("GOSID_RP_TOKEN_VALIDATION='introspection' is not implemented yet; use 'jwks'")
         if self.jwks_cache_seconds < 0:
             raise SettingsError("GOSID_RP_JWKS_CACHE_SECONDS must not be negative")
         if self.production:

@@ -31,9 +31,7 @@ class VerifiedJwt:
     claims: dict[str, Any]
 
 
-def verify_signed_jwt(
-    value: str, *, keys: JwksFetcher, typ_allowed: Callable[[str | None], bool]
-) -> VerifiedJwt:
+def verify_signed_jwt(value: str, *, keys: JwksFetcher, typ_allowed: Callable[[str | None], bool]) -> VerifiedJwt:
     """Check the header and the signature; claims are the caller's business."""
     header = _read_header(value)
     alg = header.get("alg")

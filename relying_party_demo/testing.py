@@ -99,11 +99,9 @@ class FakeIdp:
         self.end_session_supported = True
         self._grants: dict[str, AuthorizationGrant] = {}
         self._userinfo_by_token: dict[str, dict[str, Any]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _IdpServer(self)
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self) -> FakeIdp:
         self._thread.start()
@@ -122,24 +120,42 @@ class FakeIdp:
     def access_token_claims(self, sub: str = "1000000001", scope: str = "openid") -> dict[str, Any]:
         now = int(time.time())
         return {
-            "iss": self.issuer, "sub": sub, "aud": self.client_id, "client_id": self.client_id,
-            "scope": scope, "exp": now + 600, "iat": now, "jti": secrets.token_hex(8),
-            "auth_time": now, "acr": "urn:gosid:acr:2fa", "amr": ["pwd", "sms"],
-        }  # fmt: skip
+            "iss": self.issuer,
+            "sub": sub,
+            "aud": self.client_id,
+            "client_id": self.client_id,
+            "scope": scope,
+            "exp": now + 600,
+            "iat": now,
+            "jti": secrets.token_hex(8),
+            "auth_time": now,
+            "acr": "urn:gosid:acr:2fa",
+            "amr": ["pwd", "sms"],
+        }
 
     def access_token(
-        self, sub: str = "1000000001", scope: str = "openid", *, key: SigningKey | None = None,
+        self,
+        sub: str = "1000000001",
+        scope: str = "openid",
+        *,
+        key: SigningKey | None = None,
         **overrides: Any,
-    ) -> str:  # fmt: skip
+    ) -> str:
         claims = {**self.access_token_claims(sub, scope), **overrides}
         return sign(claims, key or self.keys[0], typ="at+jwt")
 
     def id_token(self, grant: AuthorizationGrant, access_token: str) -> str:
         now = int(time.time())
         claims = {
-            "iss": self.issuer, "sub": grant.sub, "aud": self.client_id, "exp": now + 600,
-            "iat": now, "auth_time": now, "nonce": grant.nonce, **grant.id_token_overrides,
-        }  # fmt: skip
+            "iss": self.issuer,
+            "sub": grant.sub,
+            "aud": self.client_id,
+            "exp": now + 600,
+            "iat": now,
+            "auth_time": now,
+            "nonce": grant.nonce,
+            **grant.id_token_overrides,
+        }
         return sign(claims, self.keys[0], typ="JWT")
 
     # --- login ----------------------------------------------------------------------------
@@ -152,9 +168,13 @@ class FakeIdp:
     def grant_for(self, query: dict[str, str], sub: str, **extra: Any) -> AuthorizationGrant:
         """A grant matching the RP's authorization request (its nonce, PKCE and scope)."""
         return AuthorizationGrant(
-            sub=sub, scope=query["scope"], nonce=query["nonce"],
-            code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"], **extra,
-        )  # fmt: skip
+            sub=sub,
+            scope=query["scope"],
+            nonce=query["nonce"],
+            code_challenge=query["code_challenge"],
+            redirect_uri=query["redirect_uri"],
+            **extra,
+        )
 
     def redeem(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
         if authorization != _basic(self.client_id, self.client_secret):
@@ -168,9 +188,12 @@ class FakeIdp:
         access = self.access_token(grant.sub, grant.scope)
         self._userinfo_by_token[access] = {"sub": grant.sub, **grant.userinfo}
         return 200, {
-            "access_token": access, "token_type": "Bearer", "expires_in": 600,
-            "scope": grant.scope, "id_token": self.id_token(grant, access),
-        }  # fmt: skip
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": 600,
+            "scope": grant.scope,
+            "id_token": self.id_token(grant, access),
+        }
 
     # --- documents ------------------------------------------------------------------------
     def discovery(self) -> dict[str, Any]:
@@ -205,37 +228,44 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _handler_for(idp: FakeIdp) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            idp.requests[self.path] += 1
-            if self.path == "/.well-known/openid-configuration":
-                self._send(200, idp.discovery())
-            elif self.path == "/jwks":
-                self._send(200, idp.jwks())
-            elif self.path == "/userinfo":
-                self._send(*idp.userinfo(self.headers.get("Authorization", "")))
-            else:
-                self._send(404, {"error": "not_found"})
+class _IdpServer(ThreadingHTTPServer):
+    def __init__(self, idp: FakeIdp) -> None:
+        super().__init__(("127.0.0.1", 0), _IdpHandler)
+        self.idp = idp
 
-        def do_POST(self) -> None:
-            idp.requests[self.path] += 1
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-            form = {k: v[0] for k, v in parse_qs(body).items()}
-            if self.path == "/token":
-                self._send(*idp.redeem(form, self.headers.get("Authorization", "")))
-            else:
-                self._send(404, {"error": "not_found"})
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+class _IdpHandler(BaseHTTPRequestHandler):
+    server: _IdpServer
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep test output clean
+    def do_GET(self) -> None:
+        idp = self.server.idp
+        idp.requests[self.path] += 1
+        if self.path == "/.well-known/openid-configuration":
+            self._send(200, idp.discovery())
+        elif self.path == "/jwks":
+            self._send(200, idp.jwks())
+        elif self.path == "/userinfo":
+            self._send(*idp.userinfo(self.headers.get("Authorization", "")))
+        else:
+            self._send(404, {"error": "not_found"})
 
-    return Handler
+    def do_POST(self) -> None:
+        idp = self.server.idp
+        idp.requests[self.path] += 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        if self.path == "/token":
+            self._send(*idp.redeem(form, self.headers.get("Authorization", "")))
+        else:
+            self._send(404, {"error": "not_found"})
+
+    def _send(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean

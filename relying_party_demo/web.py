@@ -81,9 +81,7 @@ def add_entry() -> Response:
     require_card_access(token, card_oid=oid, action=CardAction.ADD_ENTRY)
     form = EntryForm()
     try:
-        entry = cards.parse_entry(
-            {"kind": form.kind.data, "icd10": form.icd10.data, "text": form.text.data}
-        )
+        entry = cards.parse_entry({"kind": form.kind.data, "icd10": form.icd10.data, "text": form.text.data})
     except InvalidField as exc:
         flash(_("Entry not saved: %(problem)s", problem=exc.detail), "error")
         return redirect(url_for("web.card"), code=303)

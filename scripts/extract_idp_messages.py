@@ -32,9 +32,10 @@ from __future__ import annotations
 import argparse
 import ast
 import io
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
+from babel.util import pathmatch
 from jinja2 import nodes
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -110,7 +112,7 @@ def _method_map(root: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, 
         return parse_mapping_cfg(fh, filename=str(root / BABEL_CFG))
 
 
-def _only_idp(root: Path):
+def _only_idp(root: Path) -> Callable[[str], bool]:
     def directory_filter(dirpath: str) -> bool:
         relative = Path(dirpath).resolve().relative_to(root.resolve())
         name = relative.name
@@ -350,25 +352,28 @@ def _template_problems(relative: str, source: str) -> Iterator[str]:
         text = call.args[0].value
         given = {kw.key: "x" for kw in call.kwargs}
         try:  # newstyle gettext always applies `% variables`, even with none
-            text % given  # noqa: B018
+            text % given
         except (KeyError, ValueError, TypeError) as exc:
             yield f"{where}: {text!r} cannot be formatted with {sorted(given)}: {exc!r}"
 
 
 def find_problems(root: Path = REPO_ROOT) -> list[str]:
-    """gettext calls whose msgid is built at run time, or whose placeholders get no value."""
+    """gettext calls whose msgid is built at run time, or whose placeholders get no value.
+
+    Looks at the same files as extraction: those under idp/ matched by a babel.cfg pattern.
+    """
     method_map, _ = _method_map(root)
+    keep_directory = _only_idp(root)
     problems: list[str] = []
-    for pattern, method in method_map:
-        base = pattern.split("*", 1)[0].rstrip("/")
-        suffix = pattern.rsplit("*", 1)[-1]
-        for path in sorted((root / base).rglob(f"*{suffix}")):
+    for dirpath, dirnames, filenames in os.walk(root / "idp"):
+        dirnames[:] = sorted(d for d in dirnames if keep_directory(os.path.join(dirpath, d)))
+        for filename in sorted(filenames):
+            path = Path(dirpath, filename)
             relative = path.relative_to(root).as_posix()
-            if any(part.startswith((".", "_")) for part in Path(relative).parts[:-1]):
-                continue
+            method = next((m for pattern, m in method_map if pathmatch(pattern, relative)), None)
             if method == "python":
                 problems.extend(_python_problems(root, relative))
-            elif method.startswith("jinja2"):
+            elif method is not None and method.startswith("jinja2"):
                 problems.extend(_template_problems(relative, path.read_text(encoding="utf-8")))
     return problems
 

@@ -41,7 +41,9 @@ def persona_rows() -> list[dict[str, Any]]:
     rows = []
     for entry in load_personas(REPO / "config" / "personas.toml"):
         person = person_from(entry)
-        rows.append({c.key: getattr(person, c.key) for c in Person.__table__.columns if getattr(person, c.key) is not None})
+        rows.append(
+            {c.key: getattr(person, c.key) for c in Person.__table__.columns if getattr(person, c.key) is not None}
+        )
     return rows
 
 
@@ -81,8 +83,12 @@ def pg_database() -> Iterator[str]:
 def _fresh_pg(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+            )
+        ]
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     engine.dispose()
 
@@ -133,10 +139,24 @@ def app(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]:
         db.session.add_all([Person(**row) for row in persona_rows])
         db.session.commit()
         secret = register_client(
-            client_id="egisz-demo", name="ЕГИСЗ: демонстрационный сервис", redirect_uris=[RP_REDIRECT],
+            client_id="egisz-demo",
+            name="ЕГИСЗ: демонстрационный сервис",
+            redirect_uris=[RP_REDIRECT],
             post_logout_redirect_uris=["http://localhost:8001/"],
-            scopes=["profile", "email", "phone", "address", "snils", "inn", "id_doc", "medical_doc",
-                    "region", "roles", "medcard.rs", "medcard.cu"],
+            scopes=[
+                "profile",
+                "email",
+                "phone",
+                "address",
+                "snils",
+                "inn",
+                "id_doc",
+                "medical_doc",
+                "region",
+                "roles",
+                "medcard.rs",
+                "medcard.cu",
+            ],
             client_secret="demo-client-secret-for-tests",
         )
         assert secret.client_secret

@@ -14,16 +14,13 @@ from idp.accounts.validation import fail
 PHONE_REQUIRED = "Phone: this field is required; enter your mobile number, like +7 912 345-67-89"
 PHONE_FORMAT = "Phone: enter a mobile number with its country code, like +7 912 345-67-89"
 PHONE_NOT_MOBILE = (
-    "Phone: this is not a mobile number; enter a mobile number that can receive SMS, "
-    "like +7 912 345-67-89"
+    "Phone: this is not a mobile number; enter a mobile number that can receive SMS, like +7 912 345-67-89"
 )
 EMAIL_REQUIRED = "E-mail: this field is required; enter an address like name@example.ru"
 EMAIL_FORMAT = "E-mail: this is not a valid address; enter an address like name@example.ru"
 
 DEFAULT_PHONE_REGION = "RU"
-_MOBILE_TYPES = frozenset(
-    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
+_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 def validate_mobile_phone(value: str) -> str:

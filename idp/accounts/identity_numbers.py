@@ -21,12 +21,9 @@ from idp.accounts.validation import (
 # --- SNILS ------------------------------------------------------------------------------------
 
 SNILS_REQUIRED = "SNILS: this field is required; enter the 11 digits from your SNILS card"
-SNILS_FORMAT = (
-    "SNILS: enter 11 digits, like 112-233-445 95; only digits, spaces and hyphens are allowed"
-)
+SNILS_FORMAT = "SNILS: enter 11 digits, like 112-233-445 95; only digits, spaces and hyphens are allowed"
 SNILS_CHECKSUM = (
-    "SNILS: the check digits do not match; check the number on your SNILS card "
-    "(11 digits, like 112-233-445 95)"
+    "SNILS: the check digits do not match; check the number on your SNILS card (11 digits, like 112-233-445 95)"
 )
 
 # Pension Fund rule: numbers up to 001-001-998 were issued before the check number was defined.
@@ -70,20 +67,14 @@ def format_snils(snils: str) -> str:
 
 # --- INN --------------------------------------------------------------------------------------
 
-INN_PERSON_FORMAT = (
-    "INN: enter the 12 digits of your personal taxpayer number; only digits are allowed"
-)
+INN_PERSON_FORMAT = "INN: enter the 12 digits of your personal taxpayer number; only digits are allowed"
 INN_PERSON_CHECKSUM = (
     "INN: the check digits do not match; check the 12-digit number on your INN certificate "
     "or on the tax service website"
 )
-INN_ORG_FORMAT = (
-    "Organization INN: enter the 10 digits of the organization's taxpayer number; "
-    "only digits are allowed"
-)
+INN_ORG_FORMAT = "Organization INN: enter the 10 digits of the organization's taxpayer number; only digits are allowed"
 INN_ORG_CHECKSUM = (
-    "Organization INN: the check digit does not match; check the number in the organization's "
-    "registration documents"
+    "Organization INN: the check digit does not match; check the number in the organization's registration documents"
 )
 
 _INN_ORG_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -129,8 +120,7 @@ PASSPORT_ISSUE_DATE_IN_FUTURE = (
     "Passport issue date: the date is in the future; check the date on page 2 of your passport"
 )
 PASSPORT_ISSUE_DATE_TOO_EARLY = (
-    "Passport issue date: a passport is issued at the age of 14 or later; "
-    "check the issue date and your birth date"
+    "Passport issue date: a passport is issued at the age of 14 or later; check the issue date and your birth date"
 )
 
 PASSPORT_MINIMUM_AGE = 14
@@ -177,16 +167,12 @@ def validate_passport_issue_date(value: str | date, *, birth_date: date, today: 
     return issued
 
 
-def validate_passport(
-    *, series: str, number: str, issue_date: str | date, birth_date: date, today: date
-) -> Passport:
+def validate_passport(*, series: str, number: str, issue_date: str | date, birth_date: date, today: date) -> Passport:
     """All passport fields at once; the `ValidationError` lists every field that is wrong."""
     errors = ErrorCollector()
     clean_series = errors.check(validate_passport_series, series)
     clean_number = errors.check(validate_passport_number, number)
-    issued = errors.check(
-        validate_passport_issue_date, issue_date, birth_date=birth_date, today=today
-    )
+    issued = errors.check(validate_passport_issue_date, issue_date, birth_date=birth_date, today=today)
     errors.raise_if_any()
     assert clean_series is not None and clean_number is not None and issued is not None
     return Passport(series=clean_series, number=clean_number, issue_date=issued)
@@ -194,9 +180,7 @@ def validate_passport(
 
 # --- OMS policy -------------------------------------------------------------------------------
 
-OMS_POLICY_FORMAT = (
-    "OMS policy: enter the 16 digits of the unified policy number, like 1234 5678 9012 3456"
-)
+OMS_POLICY_FORMAT = "OMS policy: enter the 16 digits of the unified policy number, like 1234 5678 9012 3456"
 
 
 def validate_oms_policy(value: str) -> str:

@@ -17,7 +17,7 @@ class AccountLevel(enum.StrEnum):
     CONFIRMED = "confirmed"
 
 
-class Person(db.Model):  # type: ignore[name-defined,misc]
+class Person(db.Model):  # type: ignore[name-defined]
     __tablename__ = "person"
 
     oid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -68,17 +68,12 @@ def burn_verification_time(password: str) -> None:
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256
 
-POLICY_TOO_SHORT = (
-    "Password: use at least 12 characters; a phrase of a few words is long and easy to remember"
-)
+POLICY_TOO_SHORT = "Password: use at least 12 characters; a phrase of a few words is long and easy to remember"
 POLICY_TOO_LONG = "Password: use at most 256 characters"
 POLICY_EASY_SEQUENCE = (
-    "Password: avoid easy sequences such as 12345, qwerty, йцукен or abcde, "
-    "and five or more repeated characters"
+    "Password: avoid easy sequences such as 12345, qwerty, йцукен or abcde, and five or more repeated characters"
 )
-POLICY_PERSONAL_DATA = (
-    "Password: do not use your name, surname, patronymic or birth date in the password"
-)
+POLICY_PERSONAL_DATA = "Password: do not use your name, surname, patronymic or birth date in the password"
 POLICY_TOO_COMMON = "Password: this password is too common and easy to guess; choose another one"
 
 _RUN = 5  # length of a run that counts as an easy sequence ("12345", "qwert", "aaaaa")
@@ -155,20 +150,14 @@ def check_password_policy(password: str, *, personal_values: Iterable[str]) -> N
 
 
 def _has_easy_sequence(folded: str) -> bool:
-    return bool(_REPEATED.search(folded)) or any(
-        window in _EASY_RUNS for window in _windows(folded, _RUN)
-    )
+    return bool(_REPEATED.search(folded)) or any(window in _EASY_RUNS for window in _windows(folded, _RUN))
 
 
 def _is_common(folded: str) -> bool:
     core = folded.strip(string.digits + string.punctuation + string.whitespace)
     # One common word repeated, with anything but letters around it: "пароль пароль пароль".
     words = set(re.findall(r"[^\W\d_]+", folded))
-    return (
-        folded in COMMON_PASSWORDS
-        or core in COMMON_PASSWORDS
-        or (len(words) == 1 and words <= COMMON_PASSWORDS)
-    )
+    return folded in COMMON_PASSWORDS or core in COMMON_PASSWORDS or (len(words) == 1 and words <= COMMON_PASSWORDS)
 
 
 def _personal_variants(values: Iterable[str]) -> set[str]:

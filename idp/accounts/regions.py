@@ -109,9 +109,7 @@ def parse_regions(data: Mapping[str, Any], *, source: str) -> RegionDirectory:
             district_code=district_of_region[code],
             support_contact=_text(entry, "support_contact", where),
         )
-    return RegionDirectory(
-        regions=MappingProxyType(regions), districts=MappingProxyType(districts)
-    )
+    return RegionDirectory(regions=MappingProxyType(regions), districts=MappingProxyType(districts))
 
 
 def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:

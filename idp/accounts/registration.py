@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from idp.accounts import contacts, identity_numbers as ids, validation as v
+from idp.accounts import contacts
+from idp.accounts import identity_numbers as ids
+from idp.accounts import validation as v
 from idp.accounts.models import AccountLevel, Person
 from idp.accounts.passwords import check_password_policy, hash_password
 from idp.accounts.regions import RegionDirectory
@@ -22,7 +24,9 @@ from idp.login.errors import TransactionExpired
 from idp.security.hashes import new_token
 from idp.storage.db import db
 
-PASSWORD_MISMATCH = "Password confirmation: the two passwords differ; type the same password twice"
+PASSWORD_MISMATCH = (
+    "Password confirmation: the two passwords differ; type the same password twice"  # noqa: S105
+)
 SNILS_TAKEN = "SNILS: this SNILS is already linked to another account; sign in to that account"
 EMAIL_DROPPED = "The e-mail was not attached: it belongs to another account. Add another e-mail in your profile."
 ALREADY_REGISTERED_SMS = (
@@ -58,8 +62,11 @@ class RegistrationService:
         errors.raise_if_any()
         assert phone_e164 is not None
         pending = PendingRegistration(
-            id=new_token(24), phone=phone_e164, email=email_norm,
-            password_hash=hash_password(password), created_at=int(time.time()),
+            id=new_token(24),
+            phone=phone_e164,
+            email=email_norm,
+            password_hash=hash_password(password),
+            created_at=int(time.time()),
         )
         self._store.set(f"reg:{pending.id}", json.dumps(asdict(pending)), ttl=self._ttl)
         taken = db.session.scalar(select(Person.oid).where(Person.phone == phone_e164)) is not None
@@ -88,8 +95,13 @@ class RegistrationService:
         if email and db.session.scalar(select(Person.oid).where(Person.email == email)) is not None:
             email, notices = None, [EMAIL_DROPPED]
         person = Person(
-            oid=_unique_oid(), phone=pending.phone, phone_verified=True, email=email,
-            password_hash=pending.password_hash, level=AccountLevel.SIMPLIFIED.value, roles=["patient"],
+            oid=_unique_oid(),
+            phone=pending.phone,
+            phone_verified=True,
+            email=email,
+            password_hash=pending.password_hash,
+            level=AccountLevel.SIMPLIFIED.value,
+            roles=["patient"],
         )
         db.session.add(person)
         db.session.commit()
@@ -121,8 +133,10 @@ def validate_profile(form: dict[str, str], *, regions: RegionDirectory, today: d
     }
     if out["birth_date"] is not None:
         out["passport_issue_date"] = e.check(
-            ids.validate_passport_issue_date, form.get("passport_issue_date", ""),
-            birth_date=out["birth_date"], today=today,
+            ids.validate_passport_issue_date,
+            form.get("passport_issue_date", ""),
+            birth_date=out["birth_date"],
+            today=today,
         )
     if form.get("inn", "").strip():
         out["inn"] = e.check(ids.validate_person_inn, form["inn"])
@@ -144,8 +158,15 @@ def save_profile(person: Person, form: dict[str, str], *, regions: RegionDirecto
 
 
 def create_account_from_cli(
-    *, phone: str, email: str | None, password: str, surname: str, name: str,
-    patronymic: str | None, birth_date: str, today: date,
+    *,
+    phone: str,
+    email: str | None,
+    password: str,
+    surname: str,
+    name: str,
+    patronymic: str | None,
+    birth_date: str,
+    today: date,
 ) -> int:
     e = v.ErrorCollector()
     phone_e164 = e.check(contacts.validate_mobile_phone, phone)
@@ -158,9 +179,16 @@ def create_account_from_cli(
     }
     e.check(check_password_policy, password, personal_values=[surname, name, birth_date])
     e.raise_if_any()
-    person = Person(oid=_unique_oid(), phone=phone_e164, phone_verified=True, email=email_norm,
-                    password_hash=hash_password(password), level=AccountLevel.SIMPLIFIED.value,
-                    roles=["patient"], **fields)
+    person = Person(
+        oid=_unique_oid(),
+        phone=phone_e164,
+        phone_verified=True,
+        email=email_norm,
+        password_hash=hash_password(password),
+        level=AccountLevel.SIMPLIFIED.value,
+        roles=["patient"],
+        **fields,
+    )
     db.session.add(person)
     db.session.commit()
     return person.oid

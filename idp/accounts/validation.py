@@ -157,18 +157,14 @@ def validate_surname(value: str) -> str:
     """A surname, trimmed and with single spaces: 1-60 Russian/Latin letters, "-", "'" or " "."""
     if not value.strip():
         raise fail("surname", SURNAME_REQUIRED)
-    return _validate_name_part(
-        value, field="surname", too_long=SURNAME_TOO_LONG, characters=SURNAME_CHARACTERS
-    )
+    return _validate_name_part(value, field="surname", too_long=SURNAME_TOO_LONG, characters=SURNAME_CHARACTERS)
 
 
 def validate_given_name(value: str) -> str:
     """A given name, same rules as `validate_surname`; the form field is "name"."""
     if not value.strip():
         raise fail("name", NAME_REQUIRED)
-    return _validate_name_part(
-        value, field="name", too_long=NAME_TOO_LONG, characters=NAME_CHARACTERS
-    )
+    return _validate_name_part(value, field="name", too_long=NAME_TOO_LONG, characters=NAME_CHARACTERS)
 
 
 def validate_patronymic(value: str | None) -> str | None:
@@ -188,15 +184,11 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 BIRTH_DATE_REQUIRED = "Birth date: this field is required; enter your date of birth"
 BIRTH_DATE_FORMAT = "Birth date: enter the date as YYYY-MM-DD, like 1985-03-14"
 BIRTH_DATE_IN_FUTURE = "Birth date: the date is in the future; check the day, month and year"
-BIRTH_DATE_TOO_YOUNG = (
-    "Birth date: a Gosuslugi account can be opened from the age of 14; check the year of birth"
-)
+BIRTH_DATE_TOO_YOUNG = "Birth date: a Gosuslugi account can be opened from the age of 14; check the year of birth"
 BIRTH_DATE_TOO_EARLY = "Birth date: the date is before 1900; check the year of birth"
 GENDER_INVALID = "Gender: choose M (male) or F (female)"
 REGION_FORMAT = "Region: enter the two-digit region code, like 77 for Moscow or 05 for Dagestan"
-REGION_UNKNOWN = (
-    "Region: there is no Russian region with this code; choose your region from the list"
-)
+REGION_UNKNOWN = "Region: there is no Russian region with this code; choose your region from the list"
 
 
 def validate_birth_date(value: str | date, *, today: date) -> date:
@@ -214,7 +206,7 @@ def validate_birth_date(value: str | date, *, today: date) -> date:
 
 
 def validate_gender(value: str) -> str:
-    """"M" or "F" (case and surrounding spaces ignored), as ESIA's `gender` attribute uses."""
+    """ "M" or "F" (case and surrounding spaces ignored), as ESIA's `gender` attribute uses."""
     normalized = value.strip().upper()
     if normalized not in {"M", "F"}:
         raise fail("gender", GENDER_INVALID)

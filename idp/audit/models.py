@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from idp.storage.db import UtcDateTime, db, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-
 from typing import Protocol
 
 from idp.adapters.store import ShortLivedStore

@@ -49,10 +49,10 @@ def _generate(alg: str) -> RSAKey | ECKey:
 
 
 def _import(pem: bytes, *, alg: str, kid: str) -> RSAKey | ECKey:
-    params = {"kid": kid, "alg": alg, "use": "sig"}
+    params: dict[str, Any] = {"kid": kid, "alg": alg, "use": "sig"}
     if alg == "RS256":
-        return RSAKey.import_key(pem, params)
-    return ECKey.import_key(pem, params)
+        return RSAKey.import_key(pem, params)  # type: ignore[arg-type]
+    return ECKey.import_key(pem, params)  # type: ignore[arg-type]
 
 
 @contextmanager

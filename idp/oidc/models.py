@@ -12,7 +12,7 @@ from idp.security import hashes
 from idp.storage.db import UtcDateTime, db, utcnow
 
 
-class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined,misc]
+class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined]
     __tablename__ = "oauth_client"
 
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -62,7 +62,7 @@ class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined,misc]
         return grant_type in self.grant_types
 
 
-class Consent(db.Model):  # type: ignore[name-defined,misc]
+class Consent(db.Model):  # type: ignore[name-defined]
     """A person's remembered decision to release these scopes to this client."""
 
     __tablename__ = "consent"
@@ -75,7 +75,7 @@ class Consent(db.Model):  # type: ignore[name-defined,misc]
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
+class RefreshToken(db.Model):  # type: ignore[name-defined]
     """A refresh token, stored only as a digest; rotated tokens share a family."""
 
     __tablename__ = "refresh_token"

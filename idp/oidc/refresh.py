@@ -72,7 +72,9 @@ class RefreshTokenService:
         if row is not None and row.used_at is not None:
             self.revoke_family(row.family_id, reason="reuse_detected")
             audit.record(
-                "refresh_token_reuse", result="family_revoked", person_oid=row.person_oid,
+                "refresh_token_reuse",
+                result="family_revoked",
+                person_oid=row.person_oid,
                 client_id=row.client_id,
             )
         return None

@@ -3,7 +3,7 @@ PKCE, OpenID Connect, and rotating refresh tokens."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
@@ -29,7 +29,7 @@ from idp.storage.db import db
 class S256Only(CodeChallenge):
     """PKCE is mandatory for every client and ``plain`` is refused (RFC 9700 §2.1.1)."""
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
@@ -50,7 +50,7 @@ def _user_for(person_oid: int, *, auth_time: int, amr: list[str], acr: str, sid:
 
 def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGrant]:
     class CodeGrant(grants.AuthorizationCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
 
         def save_authorization_code(self, code: str, request: Any) -> None:
             user: GrantUser = request.user
@@ -91,7 +91,7 @@ def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGran
 
 def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshTokenGrant]:
     class RotatingRefreshGrant(grants.RefreshTokenGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
         INCLUDE_NEW_REFRESH_TOKEN = True
 
         def authenticate_refresh_token(self, refresh_token: str) -> RedeemedToken | None:
@@ -152,7 +152,9 @@ def create_authorization_server(
             )
         db.session.commit()
         audit.record(
-            "token_issued", person_oid=request.user.person.oid, client_id=request.client.client_id,
+            "token_issued",
+            person_oid=request.user.person.oid,
+            client_id=request.client.client_id,
             grant_type=request.payload.grant_type if hasattr(request, "payload") else None,
             scope=token.get("scope"),
         )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from idp.storage.db import UtcDateTime, db, utcnow
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

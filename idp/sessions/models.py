@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from idp.storage.db import UtcDateTime, db, utcnow
 
 
-class BrowserSession(db.Model):  # type: ignore[name-defined,misc]
+class BrowserSession(db.Model):  # type: ignore[name-defined]
     __tablename__ = "browser_session"
 
     id_hash: Mapped[str] = mapped_column(String(128), primary_key=True)

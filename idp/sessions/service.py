@@ -16,9 +16,7 @@ class SessionService:
     def __init__(self, *, ttl: int) -> None:
         self._ttl = ttl
 
-    def create(
-        self, *, person_oid: int, amr: list[str], acr: str, ip: str | None, user_agent: str | None
-    ) -> str:
+    def create(self, *, person_oid: int, amr: list[str], acr: str, ip: str | None, user_agent: str | None) -> str:
         """Return a new random session id (256 bits); only its digest is stored."""
         raw = new_token(32)
         db.session.add(

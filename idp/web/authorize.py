@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import time
 
+from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
-from authlib.common.urls import add_params_to_uri
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from idp.oidc import consent
 from idp.oidc.claims import SCOPE_DESCRIPTIONS
@@ -27,16 +28,16 @@ def _server() -> AuthorizationServer:
     return server
 
 
-def _error_response(error: OAuth2Error) -> Response | tuple[Response | str, int]:
+def _error_response(error: OAuth2Error) -> ResponseReturnValue:
     """Redirect errors only to a validated redirect_uri (with ``iss``); else show a page."""
     if error.redirect_uri:
-        status, _, headers = error()
+        _, _, headers = error()
         location = add_params_to_uri(dict(headers)["Location"], {"iss": services().settings.issuer})
         return redirect(location, 303 if request.method == "POST" else 302)
     return render_error(400, error.error, error.get_error_description() or error.error)
 
 
-def _request_fingerprint() -> str:
+def _request_fingerprint() -> ResponseReturnValue:
     return hashlib.sha256(request.query_string).hexdigest()
 
 
@@ -48,21 +49,21 @@ def _needs_login(found: BrowserSession | None) -> bool:
     if "login" in prompts and not fresh:
         return True
     max_age = request.args.get("max_age")
-    if max_age and max_age.isdigit() and time.time() - found.auth_time > int(max_age) and not fresh:
-        return True
-    return False
+    too_old = bool(max_age and max_age.isdigit() and time.time() - found.auth_time > int(max_age))
+    return too_old and not fresh
 
 
 def _grant_user(found: BrowserSession) -> GrantUser | None:
     person = current_person()
     if person is None:
         return None
-    return GrantUser(person=person, auth_time=found.auth_time, amr=list(found.amr), acr=found.acr,
-                     session_id=found.id_hash[:32])
+    return GrantUser(
+        person=person, auth_time=found.auth_time, amr=list(found.amr), acr=found.acr, session_id=found.id_hash[:32]
+    )
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
-def authorize() -> Response | tuple[Response | str, int] | str:
+def authorize() -> ResponseReturnValue:
     server = _server()
     try:
         grant = server.get_consent_grant(end_user=None)
@@ -92,12 +93,14 @@ def authorize() -> Response | tuple[Response | str, int] | str:
     if "none" in prompts:
         return _error_response(_with(grant, "consent_required", "consent has not been given"))
     return render_template(
-        "consent.html", client=client, person=user.person,
+        "consent.html",
+        client=client,
+        person=user.person,
         scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in scopes],
     )
 
 
-def _decide(server: AuthorizationServer, grant: object, user: GrantUser, scopes: list[str]) -> Response:
+def _decide(server: AuthorizationServer, grant: object, user: GrantUser, scopes: list[str]) -> ResponseReturnValue:
     client = grant.client  # type: ignore[attr-defined]
     if request.form.get("decision") == "allow":
         consent.grant(user.person.oid, client.client_id, scopes)

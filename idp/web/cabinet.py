@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -22,12 +23,12 @@ bp = Blueprint("cabinet", __name__)
 
 
 @bp.get("/")
-def home() -> Response:
+def home() -> ResponseReturnValue:
     return redirect(url_for("cabinet.profile"))
 
 
 @bp.get("/profile")
-def profile() -> Response | str:
+def profile() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"))
@@ -37,7 +38,7 @@ def profile() -> Response | str:
 
 
 @bp.post("/profile/consents/<client_id>/withdraw")
-def withdraw_consent(client_id: str) -> Response:
+def withdraw_consent(client_id: str) -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"), 303)
@@ -74,7 +75,7 @@ def _logout_target(client: OAuthClient | None) -> str | None:
 
 
 @bp.route("/logout", methods=["GET", "POST"])
-def logout() -> Response | str:
+def logout() -> ResponseReturnValue:
     client = _hint_client(request.values.get("id_token_hint"))
     target = _logout_target(client)
     if request.method == "GET" and client is None:

@@ -32,7 +32,10 @@ def sign_in(*, person_oid: int, amr: list[str], acr: str) -> None:
     if lang:
         session["lang"] = lang
     session["sid"] = services().sessions.create(
-        person_oid=person_oid, amr=amr, acr=acr, ip=request.remote_addr,
+        person_oid=person_oid,
+        amr=amr,
+        acr=acr,
+        ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
     )
 

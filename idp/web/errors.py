@@ -29,7 +29,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[Response | str, int]:
-        return render_error(403, "CSRF-001", gettext("The form is outdated or was not sent from this site. Reload the page and try again."))
+        return render_error(
+            403,
+            "CSRF-001",
+            gettext("The form is outdated or was not sent from this site. Reload the page and try again."),
+        )
 
     @app.errorhandler(StoreUnavailable)
     def _store(exc: StoreUnavailable) -> tuple[Response | str, int]:

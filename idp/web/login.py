@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from idp.factors.sms import mask_phone
 from idp.login.errors import CodeExpired, CodeInvalid, InvalidCredentials, LoginError, ResendTooSoon
@@ -29,35 +31,33 @@ def _start_if_missing() -> LoginTransaction:
 
 
 @bp.get("/login")
-def password_form() -> str:
+def password_form() -> ResponseReturnValue:
     _start_if_missing()
     return render_template("login.html", error=None, login=request.args.get("login_hint", ""))
 
 
 @bp.post("/login")
-def password_submit() -> Response | tuple[str, int]:
+def password_submit() -> ResponseReturnValue:
     tx = _tx()
     login = request.form.get("login", "")
     try:
         services().login.check_password(tx, login, request.form.get("password", ""))
     except InvalidCredentials as exc:
         return render_template("login.html", error=exc, login=login), exc.status
-    try:
+    with contextlib.suppress(ResendTooSoon):  # a code from this very login is still valid
         services().login.send_sms(tx)
-    except ResendTooSoon:
-        pass  # a code from this very login is still valid
     return redirect(url_for("login.sms_form"), 303)
 
 
 @bp.get("/login/sms")
-def sms_form() -> str:
+def sms_form() -> ResponseReturnValue:
     tx = _tx()
     person = services().login.person_of(tx)
     return render_template("login_sms.html", phone=mask_phone(person.phone), error=None, notice=None)
 
 
 @bp.post("/login/sms")
-def sms_submit() -> Response | tuple[str, int]:
+def sms_submit() -> ResponseReturnValue:
     tx = _tx()
     person = services().login.person_of(tx)
     try:
@@ -72,14 +72,15 @@ def sms_submit() -> Response | tuple[str, int]:
 
 
 @bp.post("/login/sms/resend")
-def sms_resend() -> Response | tuple[str, int]:
+def sms_resend() -> ResponseReturnValue:
     tx = _tx()
     person = services().login.person_of(tx)
     try:
         services().login.send_sms(tx)
     except ResendTooSoon as exc:
-        return render_template("login_sms.html", phone=mask_phone(person.phone), error=exc, notice=None,
-                               wait=exc.wait_seconds), exc.status
+        return render_template(
+            "login_sms.html", phone=mask_phone(person.phone), error=exc, notice=None, wait=exc.wait_seconds
+        ), exc.status
     return redirect(url_for("login.sms_form"), 303)
 
 

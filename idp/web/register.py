@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
-from idp.accounts.registration import RegistrationService, save_profile
 from idp.accounts.regions import RegionDirectory, load_regions
+from idp.accounts.registration import RegistrationService, save_profile
 from idp.accounts.validation import ValidationError
 from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon
 from idp.login.policy import acr_for, amr_for
@@ -35,17 +36,19 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 
 
 @bp.get("/register")
-def start() -> str:
+def start() -> ResponseReturnValue:
     return render_template("register.html", errors={}, form={})
 
 
 @bp.post("/register")
-def start_submit() -> Response | tuple[str, int]:
+def start_submit() -> ResponseReturnValue:
     form = request.form
     try:
         pending = _service().start(
-            phone=form.get("phone", ""), email=form.get("email", ""),
-            password=form.get("password", ""), password_confirm=form.get("password_confirm", ""),
+            phone=form.get("phone", ""),
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            password_confirm=form.get("password_confirm", ""),
         )
     except ValidationError as exc:
         safe = {"phone": form.get("phone", ""), "email": form.get("email", "")}
@@ -55,13 +58,13 @@ def start_submit() -> Response | tuple[str, int]:
 
 
 @bp.get("/register/confirm")
-def confirm_form() -> str:
+def confirm_form() -> ResponseReturnValue:
     pending = _service().load(session.get("registration"))
     return render_template("register_confirm.html", phone=pending.phone, error=None)
 
 
 @bp.post("/register/confirm")
-def confirm_submit() -> Response | tuple[str, int]:
+def confirm_submit() -> ResponseReturnValue:
     svc = _service()
     pending = svc.load(session.get("registration"))
     if request.form.get("action") == "resend":
@@ -82,22 +85,24 @@ def confirm_submit() -> Response | tuple[str, int]:
 
 
 @bp.get("/register/profile")
-def profile_form() -> Response | str:
+def profile_form() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"))
-    return render_template("register_profile.html", errors={}, form={}, regions=_regions(),
-                           notices=session.pop("notices", []))
+    return render_template(
+        "register_profile.html", errors={}, form={}, regions=_regions(), notices=session.pop("notices", [])
+    )
 
 
 @bp.post("/register/profile")
-def profile_submit() -> Response | tuple[str, int]:
+def profile_submit() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"), 303)
     try:
         save_profile(person, request.form.to_dict(), regions=_regions(), today=date.today())
     except ValidationError as exc:
-        return render_template("register_profile.html", errors=_errors(exc), form=request.form,
-                               regions=_regions(), notices=[]), 400
+        return render_template(
+            "register_profile.html", errors=_errors(exc), form=request.form, regions=_regions(), notices=[]
+        ), 400
     return redirect(url_for("cabinet.profile"), 303)

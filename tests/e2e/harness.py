@@ -36,6 +36,16 @@ HTTP_TIMEOUT = 15.0
 READY_TIMEOUT = 30.0
 
 
+def _gunicorn_extra_args() -> list[str]:
+    """gunicorn >= 25 opens a control socket at ~/.gunicorn/gunicorn.ctl by default, one path
+    for every server of the user; parallel servers (IdP, RP, two test variants) must not share it."""
+    try:
+        from gunicorn.config import KNOWN_SETTINGS
+    except ImportError:  # pragma: no cover - gunicorn is a dependency
+        return []
+    return ["--no-control-socket"] if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else []
+
+
 class HarnessError(RuntimeError):
     """A server did not start, or a scripted step got an answer it did not expect."""
 
@@ -66,7 +76,7 @@ class GunicornServer:
     name: str
     app: str
     port: int
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)
     log_path: Path
     workers: int = 1
     threads: int = 4
@@ -80,7 +90,7 @@ class GunicornServer:
         cmd = [
             sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF),
             "-b", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-            "--threads", str(self.threads), self.app,
+            "--threads", str(self.threads), *_gunicorn_extra_args(), self.app,
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             # Own process group: stop() can always clean up the master and its workers.
@@ -132,7 +142,7 @@ class GunicornServer:
 class IdpProcess:
     server: GunicornServer
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     root: Path
 
     @property

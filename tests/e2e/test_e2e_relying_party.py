@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
@@ -47,7 +47,7 @@ def test_rp_login_through_idp_and_logout(stack: Stack, personas: dict[str, dict[
     assert landed.url.startswith(stack.rp_url), landed.url
     callbacks = [r for r in landed.history if r.url.startswith(f"{stack.rp_url}/auth/callback?")]
     assert callbacks, [r.url for r in landed.history]
-    assert f"iss={requests.utils.quote(stack.idp_url, safe='')}" in callbacks[0].url
+    assert f"iss={quote(stack.idp_url, safe='')}" in callbacks[0].url
     assert person["surname"] in landed.text
     assert person["name"] in landed.text
 

@@ -20,8 +20,13 @@ def test_unknown_client_gets_an_error_page_not_a_redirect(client: Any) -> None:
 
 
 def test_redirect_uri_must_match_exactly(client: Any) -> None:
-    for uri in (RP_REDIRECT + "/", RP_REDIRECT.upper(), RP_REDIRECT + "?x=1", "http://localhost:8002/auth/callback",
-                "http://evil@localhost:8001/auth/callback"):
+    for uri in (
+        RP_REDIRECT + "/",
+        RP_REDIRECT.upper(),
+        RP_REDIRECT + "?x=1",
+        "http://localhost:8002/auth/callback",
+        "http://evil@localhost:8001/auth/callback",
+    ):
         resp = client.get("/authorize?" + AuthRequest(client_id="egisz-demo", redirect_uri=uri).query())
         assert resp.status_code == 400 and "Location" not in resp.headers, uri
 
@@ -83,8 +88,9 @@ def test_consent_is_remembered_and_can_be_withdrawn(client: Any, personas: dict)
 
 
 def test_consent_page_lists_what_the_client_gets(client: Any, personas: dict) -> None:
-    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid snils medical_doc",
-                      extra={"lang": "en"})
+    req = AuthRequest(
+        client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid snils medical_doc", extra={"lang": "en"}
+    )
     patient = personas["patient_moscow"]
     client.get("/authorize?" + req.query())
     password_step(client, patient["phone"], patient["password"])

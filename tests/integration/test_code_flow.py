@@ -15,10 +15,13 @@ def _keyset(app: Any) -> Any:
     return app.extensions["gosid"].keyring.verification_keyset()
 
 
-def test_full_login_issues_verifiable_tokens(app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict) -> None:
+def test_full_login_issues_verifiable_tokens(
+    app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
+) -> None:
     patient = personas["patient_moscow"]
-    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT,
-                      scope="openid profile snils medical_doc region medcard.rs")
+    req = AuthRequest(
+        client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile snils medical_doc region medcard.rs"
+    )
     params = authorize_code(client, req, patient)
     assert params["state"] == req.state
     assert params["iss"] == "http://localhost:8000"
@@ -46,9 +49,13 @@ def test_full_login_issues_verifiable_tokens(app: Any, client: Any, rp_credentia
     assert "email" not in info and "phone_number" not in info  # scopes not asked for
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(client: Any, rp_credentials: tuple[str, str], personas: dict) -> None:
+def test_refresh_rotates_and_reuse_revokes_the_family(
+    client: Any, rp_credentials: tuple[str, str], personas: dict
+) -> None:
     req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs")
-    tokens = exchange(client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]).get_json()
+    tokens = exchange(
+        client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]
+    ).get_json()
 
     first = refresh(client, rp_credentials, tokens["refresh_token"])
     assert first.status_code == 200
@@ -64,7 +71,9 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client: Any, rp_credential
 
 def test_refresh_can_narrow_but_not_widen_scope(client: Any, rp_credentials: tuple[str, str], personas: dict) -> None:
     req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs")
-    tokens = exchange(client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]).get_json()
+    tokens = exchange(
+        client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]
+    ).get_json()
     wider = refresh(client, rp_credentials, tokens["refresh_token"], scope="openid profile medcard.rs medcard.cu")
     assert wider.status_code == 400 and wider.get_json()["error"] == "invalid_scope"
 

@@ -31,8 +31,9 @@ def test_jwks_publishes_public_rs256_and_es256_keys(client: Any) -> None:
         assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key), "private members must never be published"
 
 
-def test_keys_are_loaded_once_not_per_request(app: Any, client: Any, rp_credentials: tuple[str, str],
-                                              personas: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_are_loaded_once_not_per_request(
+    app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import idp.oidc.keys as keys_module
 
     def fail(*_: Any, **__: Any) -> None:
@@ -67,7 +68,9 @@ def test_outbox_does_not_exist_outside_dev_mode(settings: Any, persona_rows: lis
     assert prod_like.test_client().get("/dev/outbox").status_code == 404
 
 
-def test_auth_and_token_events_are_audited(app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict) -> None:
+def test_auth_and_token_events_are_audited(
+    app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
+) -> None:
     from idp.audit.models import AuditEvent
     from idp.storage.db import db
 
@@ -75,8 +78,17 @@ def test_auth_and_token_events_are_audited(app: Any, client: Any, rp_credentials
     req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT)
     exchange(client, rp_credentials, req, authorize_code(client, req, patient)["code"])
     with app.app_context():
-        events = [e.event for e in db.session.scalars(select(AuditEvent).where(AuditEvent.person_oid == patient["oid"]))]
-    for expected in ("login_password", "sms_code_sent", "sms_code_checked", "login_completed", "consent_granted", "token_issued"):
+        events = [
+            e.event for e in db.session.scalars(select(AuditEvent).where(AuditEvent.person_oid == patient["oid"]))
+        ]
+    for expected in (
+        "login_password",
+        "sms_code_sent",
+        "sms_code_checked",
+        "login_completed",
+        "consent_granted",
+        "token_issued",
+    ):
         assert expected in events, expected
 
 

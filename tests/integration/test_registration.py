@@ -13,20 +13,35 @@ GOOD_PASSWORD = "Sinyaya-Reka-Tumannaya-7"
 
 def _step1(client: Any, **fields: str) -> Any:
     page = client.get("/register?lang=en")
-    data = {"phone": NEW_PHONE, "email": "new.person@example.ru", "password": GOOD_PASSWORD,
-            "password_confirm": GOOD_PASSWORD, **fields}
+    data = {
+        "phone": NEW_PHONE,
+        "email": "new.person@example.ru",
+        "password": GOOD_PASSWORD,
+        "password_confirm": GOOD_PASSWORD,
+        **fields,
+    }
     return client.post("/register", data={"csrf_token": csrf_token(page.text), **data})
 
 
 def _confirm(client: Any, code: str) -> Any:
     page = client.get("/register/confirm")
-    return client.post("/register/confirm", data={"csrf_token": csrf_token(page.text), "code": code, "action": "confirm"})
+    return client.post(
+        "/register/confirm", data={"csrf_token": csrf_token(page.text), "code": code, "action": "confirm"}
+    )
 
 
 PROFILE = {
-    "surname": "Орлова", "name": "Анна", "patronymic": "Викторовна", "birth_date": "1991-05-20",
-    "gender": "F", "snils": "112-233-445 95", "passport_series": "4512", "passport_number": "345678",
-    "passport_issue_date": "2011-06-01", "region_code": "77", "address": "г. Москва, ул. Тверская, д. 1, кв. 5",
+    "surname": "Орлова",
+    "name": "Анна",
+    "patronymic": "Викторовна",
+    "birth_date": "1991-05-20",
+    "gender": "F",
+    "snils": "112-233-445 95",
+    "passport_series": "4512",
+    "passport_number": "345678",
+    "passport_issue_date": "2011-06-01",
+    "region_code": "77",
+    "address": "г. Москва, ул. Тверская, д. 1, кв. 5",
 }
 
 
@@ -40,9 +55,10 @@ def test_register_confirm_and_fill_profile(app: Any, client: Any) -> None:
     assert resp.status_code == 303, resp.text
     cabinet = client.get("/profile?lang=en")
     assert "Орлова Анна Викторовна" in cabinet.text and "11223344595" in cabinet.text
+    from sqlalchemy import select
+
     from idp.accounts.models import Person
     from idp.storage.db import db
-    from sqlalchemy import select
 
     with app.app_context():
         person = db.session.scalar(select(Person).where(Person.phone == NEW_PHONE))
@@ -66,9 +82,10 @@ def test_invalid_profile_fields_are_named_and_nothing_is_saved(app: Any, client:
     assert resp.status_code == 400
     for field in ("snils", "birth_date", "passport_number"):
         assert f'id="{field}-error"' in resp.text, field
+    from sqlalchemy import select
+
     from idp.accounts.models import Person
     from idp.storage.db import db
-    from sqlalchemy import select
 
     with app.app_context():
         assert db.session.scalar(select(Person.surname).where(Person.phone == NEW_PHONE)) is None
@@ -81,5 +98,7 @@ def test_taken_phone_does_not_reveal_the_account(client: Any, personas: dict) ->
     message = client.get("/dev/outbox", query_string={"to": phone}).get_json()[0]["body"]
     assert "уже зарегистрирована" in message
     page = client.get("/register/confirm")
-    resp = client.post("/register/confirm", data={"csrf_token": csrf_token(page.text), "code": "123456", "action": "confirm"})
+    resp = client.post(
+        "/register/confirm", data={"csrf_token": csrf_token(page.text), "code": "123456", "action": "confirm"}
+    )
     assert resp.status_code == 401 and "LOGIN-010" in resp.text

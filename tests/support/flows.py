@@ -42,15 +42,22 @@ def authorize_code(client: Any, req: AuthRequest, persona: dict[str, Any], *, al
     resp = client.get(resp.headers["Location"])
     if resp.status_code == 200:  # consent page
         decision = "allow" if allow else "deny"
-        resp = client.post("/authorize?" + req.query(), data={"csrf_token": csrf_token(resp.text), "decision": decision})
+        resp = client.post(
+            "/authorize?" + req.query(), data={"csrf_token": csrf_token(resp.text), "decision": decision}
+        )
         assert resp.status_code == 303, resp.text
     assert resp.headers["Location"].startswith(req.redirect_uri), resp.headers.get("Location")
     return query_of(resp.headers["Location"])
 
 
 def exchange(client: Any, creds: tuple[str, str], req: AuthRequest, code: str, **extra: str) -> Any:
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": req.redirect_uri,
-            "code_verifier": req.verifier, **extra}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": req.redirect_uri,
+        "code_verifier": req.verifier,
+        **extra,
+    }
     return client.post("/token", data=data, auth=creds)
 
 

@@ -73,9 +73,7 @@ def test_write_with_only_rs_is_403_insufficient_scope(client: FlaskClient, idp: 
     assert response.status_code == 403
     assert response.get_json()["error"] == "insufficient_scope"
     assert response.get_json()["scope"] == "medcard.cu"
-    assert response.headers["WWW-Authenticate"] == (
-        'Bearer error="insufficient_scope", scope="medcard.cu"'
-    )
+    assert response.headers["WWW-Authenticate"] == ('Bearer error="insufficient_scope", scope="medcard.cu"')
 
 
 def test_read_with_only_cu_is_403_insufficient_scope(client: FlaskClient, idp: FakeIdp) -> None:
@@ -100,9 +98,7 @@ def test_write_with_cu_creates_the_entry(client: FlaskClient, idp: FakeIdp) -> N
     assert [e["id"] for e in card["entries"]][-1] == created["id"]
 
 
-def test_other_persons_card_is_403_access_denied(
-    client: FlaskClient, idp: FakeIdp, app: Flask
-) -> None:
+def test_other_persons_card_is_403_access_denied(client: FlaskClient, idp: FakeIdp, app: Flask) -> None:
     token = idp.access_token(PATIENT_OID, "medcard.rs medcard.cu")
     read = client.get(f"/api/cards/{OTHER_OID}", headers=bearer(token))
     write = client.post(f"/api/cards/{OTHER_OID}/entries", json=ENTRY, headers=bearer(token))
@@ -124,9 +120,7 @@ def test_token_in_query_is_400_invalid_request(client: FlaskClient, idp: FakeIdp
 
 def test_malformed_json_body_is_400_naming_the_field(client: FlaskClient, idp: FakeIdp) -> None:
     headers = bearer(idp.access_token(PATIENT_OID, "medcard.cu"))
-    response = client.post(
-        ENTRIES_URL, data='{"kind": "visit",', content_type="application/json", headers=headers
-    )
+    response = client.post(ENTRIES_URL, data='{"kind": "visit",', content_type="application/json", headers=headers)
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_request"
     assert response.get_json()["field"] == "body"

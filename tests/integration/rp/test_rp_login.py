@@ -44,9 +44,7 @@ def start_login(client: FlaskClient, path: str = "/auth/login") -> dict[str, str
 
 def finish_login(client: FlaskClient, idp: FakeIdp, request: dict[str, str], **grant: Any) -> Any:
     code = idp.approve(idp.grant_for(request, PATIENT_OID, userinfo=USERINFO, **grant))
-    return client.get(
-        "/auth/callback", query_string={"code": code, "state": request["state"], "iss": idp.issuer}
-    )
+    return client.get("/auth/callback", query_string={"code": code, "state": request["state"], "iss": idp.issuer})
 
 
 def login(client: FlaskClient, idp: FakeIdp, path: str = "/auth/login") -> None:
@@ -54,9 +52,7 @@ def login(client: FlaskClient, idp: FakeIdp, path: str = "/auth/login") -> None:
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
-def test_authorization_request_uses_pkce_s256_nonce_and_state(
-    client: FlaskClient, idp: FakeIdp
-) -> None:
+def test_authorization_request_uses_pkce_s256_nonce_and_state(client: FlaskClient, idp: FakeIdp) -> None:
     request = start_login(client)
     assert request["endpoint"] == f"{idp.issuer}/authorize"
     assert request["response_type"] == "code"
@@ -82,9 +78,7 @@ def test_login_shows_the_persons_data(client: FlaskClient, idp: FakeIdp) -> None
     assert "Пациент" in html
 
 
-def test_card_page_shows_seeded_entry_and_offers_edit_rights(
-    client: FlaskClient, idp: FakeIdp
-) -> None:
+def test_card_page_shows_seeded_entry_and_offers_edit_rights(client: FlaskClient, idp: FakeIdp) -> None:
     login(client, idp)
     html = client.get("/card").get_data(as_text=True)
     assert "Z00.0" in html
@@ -92,9 +86,7 @@ def test_card_page_shows_seeded_entry_and_offers_edit_rights(
     assert 'action="/card/entries"' not in html
 
 
-def test_edit_rights_add_the_cu_scope_and_allow_adding_entries(
-    client: FlaskClient, idp: FakeIdp
-) -> None:
+def test_edit_rights_add_the_cu_scope_and_allow_adding_entries(client: FlaskClient, idp: FakeIdp) -> None:
     login(client, idp)
     elevated = start_login(client, "/auth/elevate")
     assert "medcard.cu" in elevated["scope"].split()
@@ -125,9 +117,7 @@ def test_elevate_needs_a_login(client: FlaskClient) -> None:
 def test_wrong_iss_in_the_response_is_refused(client: FlaskClient, idp: FakeIdp, iss: str) -> None:
     request = start_login(client)
     code = idp.approve(idp.grant_for(request, PATIENT_OID))
-    response = client.get(
-        "/auth/callback", query_string={"code": code, "state": request["state"], "iss": iss}
-    )
+    response = client.get("/auth/callback", query_string={"code": code, "state": request["state"], "iss": iss})
     assert response.status_code == 400
     assert "RP-104" in response.get_data(as_text=True)
     assert idp.requests["/token"] == 0  # refused before the code was redeemed
@@ -154,17 +144,13 @@ def test_replayed_callback_is_refused(client: FlaskClient, idp: FakeIdp) -> None
 
 def test_foreign_state_is_refused(client: FlaskClient, idp: FakeIdp) -> None:
     start_login(client)
-    response = client.get(
-        "/auth/callback", query_string={"code": "c", "state": "forged", "iss": idp.issuer}
-    )
+    response = client.get("/auth/callback", query_string={"code": "c", "state": "forged", "iss": idp.issuer})
     assert response.status_code == 400
     assert "RP-105" in response.get_data(as_text=True)
 
 
 def test_nonce_mismatch_in_id_token_is_refused(client: FlaskClient, idp: FakeIdp) -> None:
-    response = finish_login(
-        client, idp, start_login(client), id_token_overrides={"nonce": "someone-elses"}
-    )
+    response = finish_login(client, idp, start_login(client), id_token_overrides={"nonce": "someone-elses"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "RP-106" in html
@@ -198,9 +184,7 @@ def test_logout_ends_the_session_and_goes_to_the_idp(client: FlaskClient, idp: F
     assert client.get("/profile").status_code == 401
 
 
-def test_logout_goes_home_without_an_end_session_endpoint(
-    client: FlaskClient, idp: FakeIdp
-) -> None:
+def test_logout_goes_home_without_an_end_session_endpoint(client: FlaskClient, idp: FakeIdp) -> None:
     idp.end_session_supported = False
     login(client, idp)
     token = csrf_token_from(client.get("/profile").get_data(as_text=True))

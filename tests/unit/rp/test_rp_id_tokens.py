@@ -25,9 +25,14 @@ def id_verifier(idp: FakeIdp, jwks: HttpJwksFetcher) -> IdTokenVerifier:
 def _claims(idp: FakeIdp, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     claims = {
-        "iss": idp.issuer, "sub": "1000000001", "aud": "egisz-demo", "exp": now + 600,
-        "iat": now, "nonce": NONCE, "at_hash": create_half_hash(ACCESS_TOKEN, "RS256").decode(),
-    }  # fmt: skip
+        "iss": idp.issuer,
+        "sub": "1000000001",
+        "aud": "egisz-demo",
+        "exp": now + 600,
+        "iat": now,
+        "nonce": NONCE,
+        "at_hash": create_half_hash(ACCESS_TOKEN, "RS256").decode(),
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -68,9 +73,7 @@ def test_wrong_issuer_is_rejected(idp: FakeIdp, id_verifier: IdTokenVerifier) ->
     assert "iss" in _rejected(id_verifier, token)
 
 
-def test_audience_without_this_client_is_rejected(
-    idp: FakeIdp, id_verifier: IdTokenVerifier
-) -> None:
+def test_audience_without_this_client_is_rejected(idp: FakeIdp, id_verifier: IdTokenVerifier) -> None:
     token = sign(_claims(idp, aud="someone-else"), idp.keys[0])
     assert "another client" in _rejected(id_verifier, token)
 

@@ -46,9 +46,7 @@ CU = "medcard.cu"
 def test_card_access_decision(
     subject: str, scopes: set[str], card: int, action: CardAction, verdict: Verdict, needed: str
 ) -> None:
-    decision = decide_card_access(
-        subject=subject, scopes=frozenset(scopes), card_oid=card, action=action
-    )
+    decision = decide_card_access(subject=subject, scopes=frozenset(scopes), card_oid=card, action=action)
     assert decision.verdict is verdict
     assert decision.required_scope == needed
     assert decision.allowed is (verdict is Verdict.ALLOW)
