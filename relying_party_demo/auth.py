@@ -6,10 +6,10 @@ from flask import Blueprint, redirect, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
-from relying_party_demo import cards, login_sessions
-from relying_party_demo.errors import IdTokenInvalid, InvalidToken
+from relying_party_demo import login_sessions
 from relying_party_demo.oauth_client import EDIT_SCOPE, LOGIN_SCOPES
 from relying_party_demo.services import services
+from relying_party_demo.signin import complete_sign_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -32,25 +32,7 @@ def elevate() -> Response:
 
 @bp.get("/callback")
 def callback() -> Response:
-    rp = services()
-    tokens = rp.login.complete()
-    try:
-        access = rp.access_tokens.verify(tokens.access_token)
-    except InvalidToken as exc:
-        raise IdTokenInvalid(f"the access token failed verification: {exc.detail}") from exc
-    if access.subject != tokens.id_claims["sub"]:
-        raise IdTokenInvalid("the access token and the ID token name different people")
-    claims = {**tokens.id_claims, **tokens.userinfo}
-    login_sessions.start(
-        subject=access.subject,
-        claims=claims,
-        scopes=access.scopes,
-        id_token=tokens.id_token,
-        access_token=tokens.access_token,
-    )
-    if access.subject.isdigit():
-        snils = claims.get("snils")
-        cards.open_card(int(access.subject), snils=snils if isinstance(snils, str) else None)
+    complete_sign_in(services())
     return redirect(url_for("web.profile"), code=303)
 
 

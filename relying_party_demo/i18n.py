@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,9 +24,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def init_i18n(app: Flask, *, default_locale: str) -> None:
-    compile_catalogues(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(_compiled_translations())
     Babel(app, locale_selector=lambda: _select_locale(default_locale))
     app.before_request(_remember_requested_locale)
 
@@ -39,6 +39,20 @@ def _remember_requested_locale() -> None:
 def _select_locale(default_locale: str) -> str:
     lang = session.get("lang")
     return lang if lang in SUPPORTED_LOCALES else default_locale
+
+
+def _compiled_translations() -> Path:
+    """The directory to load catalogues from: the package's own, or a temporary copy when the
+    package is installed read-only."""
+    try:
+        compile_catalogues(TRANSLATIONS_DIR)
+        return TRANSLATIONS_DIR
+    except OSError:
+        copy = Path(tempfile.mkdtemp(prefix="gosid-rp-translations-"))
+        shutil.copytree(TRANSLATIONS_DIR, copy, dirs_exist_ok=True)
+        log.warning("%s is not writable; compiled translations into %s", TRANSLATIONS_DIR, copy)
+        compile_catalogues(copy)
+        return copy
 
 
 def compile_catalogues(directory: Path) -> list[Path]:

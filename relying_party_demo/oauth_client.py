@@ -29,9 +29,7 @@ from relying_party_demo.errors import (
 from relying_party_demo.id_tokens import IdTokenVerifier
 from relying_party_demo.settings import RpSettings
 
-LOGIN_SCOPES = tuple(
-    "openid profile email phone snils medical_doc region roles medcard.rs".split()
-)
+LOGIN_SCOPES = tuple(["openid", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs"])
 EDIT_SCOPE = "medcard.cu"
 CLIENT_NAME = "gosid"
 
@@ -106,7 +104,7 @@ class IdpLogin:
         except OAuthError as exc:
             raise LoginRejected(f"{exc.error}: {exc.description or ''}".strip(": ")) from exc
         except requests.RequestException as exc:
-            raise IdpUnavailable(f"token request failed: {exc.__class__.__name__}") from exc
+            raise IdpUnavailable(f"request to the IdP failed: {exc.__class__.__name__}") from exc
         if "userinfo" not in token or not isinstance(token.get("access_token"), str):
             raise IdTokenInvalid("the token response has no ID token or no access token")
         return IdpTokens(

@@ -59,12 +59,17 @@ def _owner_oid(token: AccessToken) -> int:
     return int(token.subject)
 
 
+def _authorised(action: CardAction) -> tuple[AccessToken, int]:
+    """The logged-in person's token and card OID, if the policy allows ``action``."""
+    token = _session_token(login_sessions.require())
+    oid = _owner_oid(token)
+    require_card_access(token, card_oid=oid, action=action)
+    return token, oid
+
+
 @bp.get("/card")
 def card() -> str:
-    login = login_sessions.require()
-    token = _session_token(login)
-    oid = _owner_oid(token)
-    require_card_access(token, card_oid=oid, action=CardAction.READ)
+    token, oid = _authorised(CardAction.READ)
     return render_template(
         "card.html",
         card=cards.open_card(oid),
@@ -75,10 +80,7 @@ def card() -> str:
 
 @bp.post("/card/entries")
 def add_entry() -> Response:
-    login = login_sessions.require()
-    token = _session_token(login)
-    oid = _owner_oid(token)
-    require_card_access(token, card_oid=oid, action=CardAction.ADD_ENTRY)
+    token, oid = _authorised(CardAction.ADD_ENTRY)
     form = EntryForm()
     try:
         entry = cards.parse_entry({"kind": form.kind.data, "icd10": form.icd10.data, "text": form.text.data})

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from relying_party_demo import create_app
+from relying_party_demo.models import LoginSession, db
+from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
 
 PATIENT_OID = "1000000001"
@@ -192,3 +198,36 @@ def test_logout_goes_home_without_an_end_session_endpoint(client: FlaskClient, i
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
     assert client.get("/profile").status_code == 401
+
+
+def test_code_refused_by_the_token_endpoint_is_shown(client: FlaskClient, idp: FakeIdp) -> None:
+    request = start_login(client)
+    query = {"code": "never-issued", "state": request["state"], "iss": idp.issuer}
+    response = client.get("/auth/callback", query_string=query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "RP-103" in html
+    assert "invalid_grant" in html
+
+
+def test_wrong_client_secret_is_shown(settings_overrides: dict[str, Any], idp: FakeIdp) -> None:
+    overrides = {**settings_overrides, "client_secret": "not-the-secret"}
+    client = create_app(load_rp_settings(overrides=overrides, environ={})).test_client()
+    response = finish_login(client, idp, start_login(client))
+    assert response.status_code == 400
+    assert "invalid_client" in response.get_data(as_text=True)
+
+
+def test_card_page_with_an_expired_access_token_asks_to_sign_in_again(
+    client: FlaskClient, idp: FakeIdp, app: Flask
+) -> None:
+    login(client, idp)
+    now = int(time.time())
+    expired = idp.access_token(PATIENT_OID, "medcard.rs", iat=now - 900, exp=now - 300)
+    with app.app_context():
+        db.session.execute(update(LoginSession).values(access_token=expired))
+        db.session.commit()
+    response = client.get("/card")
+    assert response.status_code == 401
+    assert "RP-108" in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 200  # the identity data is still shown

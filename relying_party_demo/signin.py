@@ -1,0 +1,47 @@
+"""Finishing a login: verify what the IdP sent, remember the person, open their card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relying_party_demo import cards, login_sessions
+from relying_party_demo.errors import IdTokenInvalid, InvalidToken
+from relying_party_demo.oauth_client import IdpTokens
+from relying_party_demo.services import RpServices
+from relying_party_demo.tokens import AccessToken
+
+
+def complete_sign_in(rp: RpServices) -> None:
+    """Handle the IdP's redirect back; raises an :class:`RpError` subclass on any failure.
+
+    The access token is verified like any API token: its scopes are what the person granted,
+    and the card pages use it to reach the card under the same policy as the API.
+    """
+    tokens = rp.login.complete()
+    access = _verified_access_token(rp, tokens)
+    claims = {**tokens.id_claims, **tokens.userinfo}
+    login_sessions.start(
+        subject=access.subject,
+        claims=claims,
+        scopes=access.scopes,
+        id_token=tokens.id_token,
+        access_token=tokens.access_token,
+    )
+    _open_patient_card(access.subject, claims)
+
+
+def _verified_access_token(rp: RpServices, tokens: IdpTokens) -> AccessToken:
+    try:
+        access = rp.access_tokens.verify(tokens.access_token)
+    except InvalidToken as exc:
+        raise IdTokenInvalid(f"the access token failed verification: {exc.detail}") from exc
+    if access.subject != tokens.id_claims["sub"]:
+        raise IdTokenInvalid("the access token and the ID token name different people")
+    return access
+
+
+def _open_patient_card(subject: str, claims: dict[str, Any]) -> None:
+    if not subject.isdigit():
+        return
+    snils = claims.get("snils")
+    cards.open_card(int(subject), snils=snils if isinstance(snils, str) else None)
