@@ -1,0 +1,1 @@
+"""Benchmarks of the IdP under gunicorn on loopback: ``python -m bench.run`` (``make bench``)."""
