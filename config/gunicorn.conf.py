@@ -8,3 +8,6 @@ timeout = 60
 graceful_timeout = 10
 # preload keeps key loading and settings checks to one place before workers fork
 preload_app = True
+# gunicorn >= 27 opens a control socket at one fixed path per user; two servers (IdP and RP)
+# would fight over it and nothing here uses it.
+control_socket_disable = True
