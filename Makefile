@@ -22,14 +22,14 @@ run: $(STAMP)  ## start the IdP (:8000) and the demo RP (:8001) on embedded defa
 	$(VENV)/bin/gosid run
 
 test: $(STAMP)  ## run every test (PostgreSQL/Redis/browser variants when reachable; mandatory with CI=true)
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -rs -p no:cacheprovider
 
 test-fast: $(STAMP)  ## unit and integration tests only (SQLite + embedded store)
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit tests/integration -m "not postgres and not redis"
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy idp relying_party_demo gosid_config bench
 
 bench: $(STAMP)  ## requests/s and p50/p99 of discovery, JWKS, token and a full login under gunicorn

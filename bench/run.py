@@ -243,8 +243,7 @@ def run(args: argparse.Namespace) -> list[ScenarioResult]:
     personas = list(load_personas().values())
     with tempfile.TemporaryDirectory(prefix="gosid-bench-") as tmp:
         port = free_port()
-        print(f"starting the IdP on 127.0.0.1:{port} (workers={args.workers}, threads={args.threads}) ...",
-              flush=True)
+        print(f"starting the IdP on 127.0.0.1:{port} (workers={args.workers}, threads={args.threads}) ...", flush=True)
         idp = start_idp(
             Path(tmp), port=port, rp_base_url=RP_BASE_URL, database_url=args.database_url,
             store_url=args.store_url, workers=args.workers, threads=args.threads, access_log=False,
@@ -266,21 +265,33 @@ def _scenarios(bench: Bench, args: argparse.Namespace) -> list[ScenarioResult]:
     results = []
     for name, path in (("discovery", "/.well-known/openid-configuration"), ("jwks", "/jwks.json")):
         print(f"{name}: {n} threads, up to {duration:g} s ...", flush=True)
-        results.append(closed_loop(name, [_get_ok(bench.idp.url + path)] * n, duration=duration,
-                                   max_requests=limit))
+        results.append(closed_loop(name, [_get_ok(bench.idp.url + path)] * n, duration=duration, max_requests=limit))
 
     print(f"token_refresh: {n} logins to start the chains ...", flush=True)
     chains = [bench.login(bench.personas[i % len(bench.personas)])["refresh_token"] for i in range(n)]
     print(f"token_refresh: {n} threads, up to {duration:g} s ...", flush=True)
-    results.append(closed_loop("token_refresh", [bench.refresh_chain(t) for t in chains],
-                               duration=duration, max_requests=limit, warmup=False))
+    results.append(
+        closed_loop(
+            "token_refresh",
+            [bench.refresh_chain(t) for t in chains],
+            duration=duration,
+            max_requests=limit,
+            warmup=False,
+        )
+    )
 
     # One persona per thread: each thread reads its own phone's newest SMS without races.
     threads = max(1, min(n, len(bench.personas)))
-    print(f"login: {threads} threads, up to {duration:g} s or {args.login_iterations} logins ...",
-          flush=True)
-    results.append(closed_loop("login", [bench.login_loop(p) for p in bench.personas[:threads]],
-                               duration=duration, max_requests=args.login_iterations, warmup=False))
+    print(f"login: {threads} threads, up to {duration:g} s or {args.login_iterations} logins ...", flush=True)
+    results.append(
+        closed_loop(
+            "login",
+            [bench.login_loop(p) for p in bench.personas[:threads]],
+            duration=duration,
+            max_requests=args.login_iterations,
+            warmup=False,
+        )
+    )
     return results
 
 
@@ -329,14 +340,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (8)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per scenario (15)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (8)")
-    parser.add_argument("--max-requests", type=int, default=100_000,
-                        help="upper bound of requests per scenario (100000)")
-    parser.add_argument("--login-iterations", type=int, default=200,
-                        help="upper bound of full logins in the login scenario (200)")
-    parser.add_argument("--database-url", default=None,
-                        help="IdP database (default: SQLite in the temporary directory)")
-    parser.add_argument("--store-url", default="memory://",
-                        help="IdP short-lived store: memory:// (default) or redis://...")
+    parser.add_argument(
+        "--max-requests", type=int, default=100_000, help="upper bound of requests per scenario (100000)"
+    )
+    parser.add_argument(
+        "--login-iterations", type=int, default=200, help="upper bound of full logins in the login scenario (200)"
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="IdP database (default: SQLite in the temporary directory)"
+    )
+    parser.add_argument(
+        "--store-url", default="memory://", help="IdP short-lived store: memory:// (default) or redis://..."
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results ({RESULTS})")
     args = parser.parse_args(argv)
     if min(args.workers, args.threads, args.concurrency, args.max_requests, args.login_iterations) < 1:
@@ -357,8 +372,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     table = markdown_table(results)
     print()
-    print(f"IdP: gunicorn workers={args.workers} threads={args.threads}; client threads={args.concurrency}; "
-          f"up to {args.duration:g} s per scenario; {os.cpu_count()} CPUs")
+    print(
+        f"IdP: gunicorn workers={args.workers} threads={args.threads}; client threads={args.concurrency}; "
+        f"up to {args.duration:g} s per scenario; {os.cpu_count()} CPUs"
+    )
     print()
     print(table)
     for r in results:

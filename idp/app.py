@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
 
 from idp import i18n
 from idp.adapters.store import ShortLivedStore
@@ -22,6 +23,15 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers proceed while one writer commits; NORMAL sync is safe with WAL.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | None = None) -> Flask:
@@ -44,6 +54,9 @@ def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | 
     if url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    if url.startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     csrf.init_app(app)
     i18n.init_app(app, default_locale=settings.default_locale)
     svc = build_services(settings, store=store)

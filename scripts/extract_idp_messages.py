@@ -145,17 +145,9 @@ def _parse(root: Path, relative: str) -> ast.Module:
 
 def _assigned(statement: ast.stmt) -> tuple[str, ast.expr] | None:
     """(name, value) of ``NAME = value`` or ``NAME: type = value``; None for anything else."""
-    if (
-        isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-    ):
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
         return statement.targets[0].id, statement.value
-    if (
-        isinstance(statement, ast.AnnAssign)
-        and isinstance(statement.target, ast.Name)
-        and statement.value is not None
-    ):
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
         return statement.target.id, statement.value
     return None
 
@@ -242,12 +234,8 @@ def collect_constants(root: Path = REPO_ROOT) -> Iterator[Msg]:
     for relative in CONSTANT_MODULES:
         yield from _required(relative, message_constants(root, relative))
     yield from _required(LOGIN_ERRORS_MODULE, login_error_messages(root))
-    yield from _required(
-        f"{SCOPES_MODULE}:{SCOPES_NAME}", dict_values(root, SCOPES_MODULE, SCOPES_NAME)
-    )
-    yield from _required(
-        f"{LEVELS_MODULE}:{LEVELS_CLASS}", enum_values(root, LEVELS_MODULE, LEVELS_CLASS)
-    )
+    yield from _required(f"{SCOPES_MODULE}:{SCOPES_NAME}", dict_values(root, SCOPES_MODULE, SCOPES_NAME))
+    yield from _required(f"{LEVELS_MODULE}:{LEVELS_CLASS}", enum_values(root, LEVELS_MODULE, LEVELS_CLASS))
 
 
 # --- 3. werkzeug HTTP error names ----------------------------------------------------------------
@@ -288,10 +276,15 @@ def _python_problem(arg: ast.expr) -> str | None:
         return "f-string: the msgid changes with the values; use %(name)s placeholders"
     if isinstance(arg, ast.BinOp) and has_literal(arg):
         return "string built with an operator; use one literal with %(name)s placeholders"
-    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr in {
-        "format",
-        "join",
-    }:
+    if (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and arg.func.attr
+        in {
+            "format",
+            "join",
+        }
+    ):
         return f"str.{arg.func.attr}() result; use one literal with %(name)s placeholders"
     if isinstance(arg, ast.BoolOp | ast.IfExp) and has_literal(arg):
         return "literal inside a conditional expression is not extracted; call _() on each literal"

@@ -24,9 +24,7 @@ from idp.login.errors import TransactionExpired
 from idp.security.hashes import new_token
 from idp.storage.db import db
 
-PASSWORD_MISMATCH = (
-    "Password confirmation: the two passwords differ; type the same password twice"  # noqa: S105
-)
+PASSWORD_MISMATCH = "Password confirmation: the two passwords differ; type the same password twice"  # noqa: S105
 SNILS_TAKEN = "SNILS: this SNILS is already linked to another account; sign in to that account"
 EMAIL_DROPPED = "The e-mail was not attached: it belongs to another account. Add another e-mail in your profile."
 ALREADY_REGISTERED_SMS = (

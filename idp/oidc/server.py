@@ -150,14 +150,15 @@ def create_authorization_server(
             token["refresh_token"] = refresh.issue(
                 client_id=request.client.client_id, user=request.user, scope=token["scope"], family_id=family
             )
-        db.session.commit()
         audit.record(
             "token_issued",
+            commit=False,
             person_oid=request.user.person.oid,
             client_id=request.client.client_id,
             grant_type=request.payload.grant_type if hasattr(request, "payload") else None,
             scope=token.get("scope"),
         )
+        db.session.commit()
 
     def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
         return signer.access_token(client_id=client.client_id, user=user, scope=scope)

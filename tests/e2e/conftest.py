@@ -7,6 +7,7 @@ skipped locally when PostgreSQL or Redis is not reachable and mandatory under CI
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -85,8 +86,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     backend: str = request.param
     idp_options: dict[str, Any] = {}
     if backend == "postgres_redis":
-        require(postgres_available() and redis_available(),
-                "PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379")
+        require(postgres_available() and redis_available(), "PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379")
         idp_options = {
             "database_url": request.getfixturevalue("e2e_pg_database"),
             "store_url": E2E_REDIS_URL,
@@ -116,16 +116,8 @@ def _print_logs(request: pytest.FixtureRequest, stack: Stack) -> None:
     lines = [f"\n===== e2e [{stack.backend}] failed: {', '.join(stack.failed)} ====="]
     for server in stack.servers():
         lines += [f"----- {server.name} log ({server.log_path}) -----", server.log_tail(300)]
-    with capture.global_and_fixture_disabled() if capture else _nothing():
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
         print("\n".join(lines), flush=True)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -36,16 +36,6 @@ HTTP_TIMEOUT = 15.0
 READY_TIMEOUT = 30.0
 
 
-def _gunicorn_extra_args() -> list[str]:
-    """gunicorn >= 25 opens a control socket at ~/.gunicorn/gunicorn.ctl by default, one path
-    for every server of the user; parallel servers (IdP, RP, two test variants) must not share it."""
-    try:
-        from gunicorn.config import KNOWN_SETTINGS
-    except ImportError:  # pragma: no cover - gunicorn is a dependency
-        return []
-    return ["--no-control-socket"] if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else []
-
-
 class HarnessError(RuntimeError):
     """A server did not start, or a scripted step got an answer it did not expect."""
 
@@ -90,7 +80,7 @@ class GunicornServer:
         cmd = [
             sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF),
             "-b", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-            "--threads", str(self.threads), *_gunicorn_extra_args(), self.app,
+            "--threads", str(self.threads), self.app,
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             # Own process group: stop() can always clean up the master and its workers.
@@ -175,8 +165,13 @@ def start_idp(
     })  # fmt: skip
     log_path = root / "idp.log"
     init = subprocess.run(
-        [sys.executable, "-m", "idp.cli", "init"], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "idp.cli", "init"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     log_path.write_text(f"$ gosid init (exit {init.returncode})\n{init.stdout}{init.stderr}\n")
     if init.returncode != 0:
@@ -186,9 +181,7 @@ def start_idp(
         credentials = json.loads(credentials_file.read_text())
     except (OSError, ValueError) as exc:
         raise HarnessError(f"gosid init wrote no readable {credentials_file}: {exc}\n{init.stdout}") from exc
-    server = GunicornServer(
-        "IdP", "idp.wsgi:app", port, env, log_path, workers=workers, threads=threads
-    )
+    server = GunicornServer("IdP", "idp.wsgi:app", port, env, log_path, workers=workers, threads=threads)
     server.start("/.well-known/openid-configuration")
     return IdpProcess(server, credentials["client_id"], credentials["client_secret"], root)
 
@@ -348,8 +341,7 @@ def authorize_code(
     The redirect to ``redirect_uri`` is returned, not followed.
     """
     auth = AuthRequest(client_id=client_id, redirect_uri=redirect_uri, scope=scope)
-    resp = session.get(authorization_endpoint, params=auth.params(), allow_redirects=False,
-                       timeout=HTTP_TIMEOUT)
+    resp = session.get(authorization_endpoint, params=auth.params(), allow_redirects=False, timeout=HTTP_TIMEOUT)
     resp = follow_within(session, resp, idp_url)
     if resp.is_redirect:  # already signed in and consented: straight back to the client
         outcome = LoginOutcome(resp, consent_shown=False)

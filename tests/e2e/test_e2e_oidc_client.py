@@ -90,7 +90,8 @@ def test_code_flow_with_pkce_id_token_userinfo_and_refresh_rotation(
     assert claims["sub"] == str(person["oid"])
 
     info = requests.get(
-        meta["userinfo_endpoint"], headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        meta["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
         timeout=10,
     )
     assert info.status_code == 200, info.text
@@ -108,7 +109,8 @@ def test_code_flow_with_pkce_id_token_userinfo_and_refresh_rotation(
     assert refreshed["refresh_token"] != first
     assert refreshed["access_token"] != tokens["access_token"]
     again = requests.get(
-        meta["userinfo_endpoint"], headers={"Authorization": f"Bearer {refreshed['access_token']}"},
+        meta["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {refreshed['access_token']}"},
         timeout=10,
     )
     assert again.status_code == 200 and again.json()["sub"] == claims["sub"]

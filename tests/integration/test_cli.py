@@ -36,25 +36,77 @@ def test_init_migrates_seeds_and_registers_the_demo_rp(env: dict[str, str], tmp_
 def test_client_add_prints_the_secret_once_and_refuses_bad_uris(env: dict[str, str]) -> None:
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"], env=env)
-    ok = runner.invoke(main, ["client", "add", "--client-id", "svc", "--name", "Сервис",
-                              "--redirect-uri", "https://svc.example.ru/cb", "--scope", "openid snils"], env=env)
+    ok = runner.invoke(
+        main,
+        [
+            "client",
+            "add",
+            "--client-id",
+            "svc",
+            "--name",
+            "Сервис",
+            "--redirect-uri",
+            "https://svc.example.ru/cb",
+            "--scope",
+            "openid snils",
+        ],
+        env=env,
+    )
     assert ok.exit_code == 0 and "client_secret:" in ok.output
-    dup = runner.invoke(main, ["client", "add", "--client-id", "svc", "--name", "x",
-                               "--redirect-uri", "https://svc.example.ru/cb"], env=env)
+    dup = runner.invoke(
+        main,
+        ["client", "add", "--client-id", "svc", "--name", "x", "--redirect-uri", "https://svc.example.ru/cb"],
+        env=env,
+    )
     assert dup.exit_code != 0 and "already registered" in dup.output
-    bad = runner.invoke(main, ["client", "add", "--client-id", "svc2", "--name", "x",
-                               "--redirect-uri", "http://svc.example.ru/cb"], env=env)
+    bad = runner.invoke(
+        main,
+        ["client", "add", "--client-id", "svc2", "--name", "x", "--redirect-uri", "http://svc.example.ru/cb"],
+        env=env,
+    )
     assert bad.exit_code != 0 and "https" in bad.output
 
 
 def test_user_add_validates_every_field(env: dict[str, str]) -> None:
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"], env=env)
-    bad = runner.invoke(main, ["user", "add", "--phone", "12", "--surname", "Иванов", "--name", "Иван",
-                               "--birth-date", "2099-01-01", "--password", "short"], env=env)
+    bad = runner.invoke(
+        main,
+        [
+            "user",
+            "add",
+            "--phone",
+            "12",
+            "--surname",
+            "Иванов",
+            "--name",
+            "Иван",
+            "--birth-date",
+            "2099-01-01",
+            "--password",
+            "short",
+        ],
+        env=env,
+    )
     assert bad.exit_code != 0 and "phone" in bad.output and "birth_date" in bad.output and "password" in bad.output
-    good = runner.invoke(main, ["user", "add", "--phone", "+79035551234", "--surname", "Иванов", "--name", "Иван",
-                                "--birth-date", "1980-01-01", "--password", "Tumannyi-Rassvet-Nad-Volgoi"], env=env)
+    good = runner.invoke(
+        main,
+        [
+            "user",
+            "add",
+            "--phone",
+            "+79035551234",
+            "--surname",
+            "Иванов",
+            "--name",
+            "Иван",
+            "--birth-date",
+            "1980-01-01",
+            "--password",
+            "Tumannyi-Rassvet-Nad-Volgoi",
+        ],
+        env=env,
+    )
     assert good.exit_code == 0 and "created account" in good.output
 
 

@@ -49,9 +49,7 @@ def test_snils_check_number_branches(snils: str, weighted_sum: int) -> None:
     assert ids.validate_snils(snils) == snils
 
 
-@pytest.mark.parametrize(
-    "wrong", ["112-233-445 96", "112-233-454 95", "05023431601", "82098123399"]
-)
+@pytest.mark.parametrize("wrong", ["112-233-445 96", "112-233-454 95", "05023431601", "82098123399"])
 def test_snils_with_wrong_check_digits_is_refused(wrong: str) -> None:
     with pytest.raises(ValidationError) as exc:
         ids.validate_snils(wrong)
@@ -66,9 +64,7 @@ def test_snils_check_digits_apply_only_above_001_001_998() -> None:
         ids.validate_snils("001-001-999 00")
 
 
-@pytest.mark.parametrize(
-    "typed", ["1122334459", "112233445955", "112-233-445 9S", "112.233.445 95"]
-)
+@pytest.mark.parametrize("typed", ["1122334459", "112233445955", "112-233-445 9S", "112.233.445 95"])
 def test_snils_of_wrong_shape_asks_for_eleven_digits(typed: str) -> None:
     with pytest.raises(ValidationError) as exc:
         ids.validate_snils(typed)
@@ -143,9 +139,7 @@ def test_valid_passport_is_normalized() -> None:
 
 
 def test_passport_can_be_issued_on_the_14th_birthday_and_today() -> None:
-    assert ids.validate_passport_issue_date("2004-01-27", birth_date=BORN, today=TODAY) == date(
-        2004, 1, 27
-    )
+    assert ids.validate_passport_issue_date("2004-01-27", birth_date=BORN, today=TODAY) == date(2004, 1, 27)
     assert ids.validate_passport_issue_date(TODAY, birth_date=BORN, today=TODAY) == TODAY
 
 
@@ -160,18 +154,14 @@ def test_passport_issued_before_14_or_in_the_future_is_refused() -> None:
 
 def test_passport_14th_birthday_of_someone_born_on_29_february() -> None:
     leap_born = date(2000, 2, 29)
-    assert ids.validate_passport_issue_date(
-        "2014-02-28", birth_date=leap_born, today=TODAY
-    ) == date(2014, 2, 28)
+    assert ids.validate_passport_issue_date("2014-02-28", birth_date=leap_born, today=TODAY) == date(2014, 2, 28)
     with pytest.raises(ValidationError):
         ids.validate_passport_issue_date("2014-02-27", birth_date=leap_born, today=TODAY)
 
 
 def test_passport_reports_every_wrong_field_at_once() -> None:
     with pytest.raises(ValidationError) as exc:
-        ids.validate_passport(
-            series="45 1", number="12345a", issue_date="12.02.2010", birth_date=BORN, today=TODAY
-        )
+        ids.validate_passport(series="45 1", number="12345a", issue_date="12.02.2010", birth_date=BORN, today=TODAY)
     assert exc.value.errors == [
         FieldError("passport_series", ids.PASSPORT_SERIES_FORMAT),
         FieldError("passport_number", ids.PASSPORT_NUMBER_FORMAT),
@@ -216,9 +206,7 @@ def test_decomposed_letters_are_stored_composed() -> None:
     assert v.validate_given_name(decomposed) == "Андрей"
 
 
-@pytest.mark.parametrize(
-    "typed", ["Иван0в", "-Иванов", "Иванов-", "Иванов--Петров", "Ivan_ov", "Μαρία"]
-)
+@pytest.mark.parametrize("typed", ["Иван0в", "-Иванов", "Иванов-", "Иванов--Петров", "Ivan_ov", "Μαρία"])
 def test_names_with_other_characters_are_refused(typed: str) -> None:
     with pytest.raises(ValidationError) as exc:
         v.validate_surname(typed)

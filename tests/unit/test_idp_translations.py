@@ -120,9 +120,7 @@ def test_collection_covers_every_source(collected: dict) -> None:
 
 def test_every_msgid_has_a_russian_translation(collected: dict, catalog: Catalog) -> None:
     failures = untranslated(collected.values(), catalog)
-    assert not failures, f"{len(failures)} msgids lack a translation ({HINT}):\n" + "\n".join(
-        failures
-    )
+    assert not failures, f"{len(failures)} msgids lack a translation ({HINT}):\n" + "\n".join(failures)
 
 
 def test_placeholders_survive_translation(collected: dict, catalog: Catalog) -> None:
@@ -159,8 +157,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(REPO_ROOT / extract.BABEL_CFG, tmp_path / extract.BABEL_CFG)
     (tmp_path / "idp" / "templates").mkdir(parents=True)
     (tmp_path / "idp" / "templates" / "new.html").write_text(
-        '<h1>{{ _("Sign in") }}</h1><p>{{ _("A sentence nobody has translated, %(name)s", '
-        'name=person) }}</p>\n',
+        '<h1>{{ _("Sign in") }}</h1><p>{{ _("A sentence nobody has translated, %(name)s", name=person) }}</p>\n',
         encoding="utf-8",
     )
     (tmp_path / "idp" / "views.py").write_text(
@@ -187,8 +184,7 @@ def test_a_new_untranslated_string_is_reported(project: Path, catalog: Catalog) 
 
 def test_msgids_built_at_run_time_are_reported(project: Path) -> None:
     (project / "idp" / "templates" / "built.html").write_text(
-        '{{ _("Hello, " ~ name) }}{{ _(title or "Untitled") }}'
-        '{{ _("Wait %(seconds)s s.") }}{{ _(message) }}\n',
+        '{{ _("Hello, " ~ name) }}{{ _(title or "Untitled") }}{{ _("Wait %(seconds)s s.") }}{{ _(message) }}\n',
         encoding="utf-8",
     )
     (project / "idp" / "built.py").write_text(

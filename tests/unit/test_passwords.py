@@ -37,9 +37,7 @@ def test_hash_is_argon2id_and_verifies_only_the_same_password() -> None:
 
 
 def test_same_password_hashes_differently_each_time() -> None:
-    assert passwords.hash_password("same password here") != passwords.hash_password(
-        "same password here"
-    )
+    assert passwords.hash_password("same password here") != passwords.hash_password("same password here")
 
 
 def test_long_passwords_are_not_truncated() -> None:
@@ -166,9 +164,7 @@ def test_personal_values_shorter_than_three_characters_are_ignored() -> None:
 
 
 def test_parts_of_double_surnames_are_checked_separately() -> None:
-    assert policy_messages("Belova na more 77", ["Соколова-Белова"]) == [
-        passwords.POLICY_PERSONAL_DATA
-    ]
+    assert policy_messages("Belova na more 77", ["Соколова-Белова"]) == [passwords.POLICY_PERSONAL_DATA]
 
 
 @pytest.mark.parametrize(

@@ -73,9 +73,7 @@ def test_person_has_the_keys_of_its_level_and_roles(person: Person) -> None:
 
 
 @pytest.mark.parametrize("person", PERSONAS, ids=lambda p: str(p["key"]))
-def test_person_passes_the_registration_validators(
-    person: Person, regions: RegionDirectory
-) -> None:
+def test_person_passes_the_registration_validators(person: Person, regions: RegionDirectory) -> None:
     # Each validator must accept the stored value unchanged: the file holds normalized data.
     assert validation.validate_surname(person["surname"]) == person["surname"]
     assert validation.validate_given_name(person["name"]) == person["name"]
@@ -85,9 +83,7 @@ def test_person_passes_the_registration_validators(
     if "email" in person:
         assert contacts.validate_email(person["email"]) == person["email"]
         assert person["email"].endswith(("@example.ru", "@example.com"))
-    assert validation.validate_region_code(person["region_code"], regions=regions) == person[
-        "region_code"
-    ]
+    assert validation.validate_region_code(person["region_code"], regions=regions) == person["region_code"]
     assert validation.OID_MIN <= person["oid"] <= validation.OID_MAX
     if person["level"] != "simplified":
         check_identity_documents(person)
@@ -123,9 +119,7 @@ def test_person_password_satisfies_the_policy(person: Person) -> None:
     passwords.check_password_policy(person["password"], personal_values=personal)
 
 
-@pytest.mark.parametrize(
-    "person", [p for p in PERSONAS if "organization_oid" in p], ids=lambda p: str(p["key"])
-)
+@pytest.mark.parametrize("person", [p for p in PERSONAS if "organization_oid" in p], ids=lambda p: str(p["key"]))
 def test_organization_oid_is_frmo_style_in_the_person_region(person: Person) -> None:
     match = FRMO_OID.fullmatch(person["organization_oid"])
     assert match, person["organization_oid"]

@@ -46,9 +46,7 @@ def test_all_85_subjects_in_eight_federal_districts(regions: RegionDirectory) ->
         ("86", "Ханты-Мансийский автономный округ — Югра", "UFD"),
     ],
 )
-def test_regions_have_their_names_and_districts(
-    regions: RegionDirectory, code: str, name: str, district: str
-) -> None:
+def test_regions_have_their_names_and_districts(regions: RegionDirectory, code: str, name: str, district: str) -> None:
     region = regions.region(code)
     assert (region.code, region.name, region.district_code) == (code, name, district)
     assert regions.district_of(code).code == district
@@ -142,9 +140,7 @@ def test_small_well_formed_file_loads(tmp_path: Path) -> None:
         (GOOD + "[regions\n", "not valid TOML"),
     ],
 )
-def test_malformed_files_are_refused_with_a_clear_reason(
-    tmp_path: Path, text: str, complaint: str
-) -> None:
+def test_malformed_files_are_refused_with_a_clear_reason(tmp_path: Path, text: str, complaint: str) -> None:
     with pytest.raises(RegionsFileError) as exc:
         load_text(tmp_path, text)
     assert complaint in str(exc.value)
