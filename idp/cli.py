@@ -162,15 +162,23 @@ def keys() -> None:
 
 
 @keys.command("rotate")
-@click.option("--alg", type=click.Choice(["RS256", "ES256"]), default="RS256")
-def keys_rotate(alg: str) -> None:
-    """Create a new active key; the previous one stays in JWKS (retired) for verification."""
+@click.option("--alg", type=click.Choice(["RS256", "ES256", "PS256"]), default="RS256")
+@click.option("--publish-ahead", default=300, show_default=True,
+              help="seconds the new key is published in JWKS before it signs")
+@click.option("--overlap", default=None, type=int,
+              help="seconds the old key stays in JWKS after it stops signing (default: longest token lifetime + 5 min)")
+def keys_rotate(alg: str, publish_ahead: int, overlap: int | None) -> None:
+    """Rotate a signing key: publish the new one first, keep the old one until its tokens expired."""
     from idp.oidc.keys import KeyRing
     from idp.settings import load_idp_settings
 
-    new, old = KeyRing.rotate(load_idp_settings().keys_dir, alg)
-    click.echo(f"{alg}: new active kid {new}" + (f", retired {old}" if old else ""))
-    click.echo("restart the IdP so running workers load the new key")
+    settings = load_idp_settings()
+    keep = overlap if overlap is not None else max(settings.access_token_ttl, settings.id_token_ttl) + 300
+    new, old = KeyRing.rotate(settings.keys_dir, alg, publish_ahead=publish_ahead, overlap=keep)
+    click.echo(f"{alg}: new kid {new} is published now and signs in {publish_ahead} s")
+    if old:
+        click.echo(f"{alg}: kid {old} stops signing then and is retired from JWKS {keep} s later")
+    click.echo("running servers pick the change up within 10 s")
 
 
 @main.command()

@@ -115,4 +115,5 @@ def test_keys_rotate_reports_new_and_retired(env: dict[str, str]) -> None:
     runner.invoke(main, ["db", "upgrade"], env=env)
     runner.invoke(main, ["init"], env=env)
     result = runner.invoke(main, ["keys", "rotate", "--alg", "ES256"], env=env)
-    assert result.exit_code == 0 and "new active kid" in result.output and "retired" in result.output
+    assert result.exit_code == 0 and "is published now and signs in 300 s" in result.output
+    assert "stops signing then" in result.output
