@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from idp import i18n
 from idp.adapters.store import ShortLivedStore
+from idp.oidc.code_replay import code_replay_revoker
 from idp.oidc.server import create_authorization_server
 from idp.services import build_services
 from idp.settings import IdpSettings, load_idp_settings
@@ -61,8 +62,15 @@ def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | 
     i18n.init_app(app, default_locale=settings.default_locale)
     svc = build_services(settings, store=store)
     app.extensions["gosid"] = svc
+    app.extensions["gosid_par"] = svc.pushed
     app.extensions["gosid_oauth"] = create_authorization_server(
-        app, signer=svc.signer, codes=svc.codes, refresh=svc.refresh, issuer=settings.issuer
+        app,
+        signer=svc.signer,
+        codes=svc.codes,
+        refresh=svc.refresh,
+        issuer=settings.issuer,
+        store=svc.store,
+        revoke_code_tokens=code_replay_revoker(codes=svc.codes, refresh=svc.refresh, deny_list=svc.deny_list),
     )
     _register_blueprints(app, settings)
     headers.init_app(app, production=settings.production)

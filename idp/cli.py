@@ -163,10 +163,15 @@ def keys() -> None:
 
 @keys.command("rotate")
 @click.option("--alg", type=click.Choice(["RS256", "ES256", "PS256"]), default="RS256")
-@click.option("--publish-ahead", default=300, show_default=True,
-              help="seconds the new key is published in JWKS before it signs")
-@click.option("--overlap", default=None, type=int,
-              help="seconds the old key stays in JWKS after it stops signing (default: longest token lifetime + 5 min)")
+@click.option(
+    "--publish-ahead", default=300, show_default=True, help="seconds the new key is published in JWKS before it signs"
+)
+@click.option(
+    "--overlap",
+    default=None,
+    type=int,
+    help="seconds the old key stays in JWKS after it stops signing (default: longest token lifetime + 5 min)",
+)
 def keys_rotate(alg: str, publish_ahead: int, overlap: int | None) -> None:
     """Rotate a signing key: publish the new one first, keep the old one until its tokens expired."""
     from idp.oidc.keys import KeyRing

@@ -10,9 +10,13 @@ from idp.adapters.store import ShortLivedStore, open_store
 from idp.factors.sms import SmsCodeFactor
 from idp.login.service import LoginService
 from idp.login.transaction import TransactionRepository
+from idp.oidc.authorization.par import PushedRequests
 from idp.oidc.codes import CodeRepository
+from idp.oidc.dpop import DPoPVerifier
 from idp.oidc.keys import KeyRing
 from idp.oidc.refresh import RefreshTokenService
+from idp.oidc.revocation import AccessTokenDenyList
+from idp.oidc.token_endpoints import TokenStatus
 from idp.oidc.tokens import TokenSigner
 from idp.outbox.senders import DevOutbox, HttpSmsGateway, MessageSender, RealSender, SmtpMail
 from idp.sessions.service import SessionService
@@ -30,6 +34,10 @@ class Services:
     sessions: SessionService
     codes: CodeRepository
     refresh: RefreshTokenService
+    deny_list: AccessTokenDenyList
+    token_status: TokenStatus
+    pushed: PushedRequests
+    dpop: DPoPVerifier
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -59,6 +67,8 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         cooldown=settings.sms_resend_cooldown,
     )
     transactions = TransactionRepository(store, ttl=settings.login_transaction_ttl)
+    refresh = RefreshTokenService(ttl=settings.refresh_token_ttl, idle_ttl=settings.refresh_token_idle_ttl)
+    deny_list = AccessTokenDenyList(store)
     return Services(
         settings=settings,
         store=store,
@@ -68,7 +78,11 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         login=LoginService(transactions=transactions, sms=sms),
         sessions=SessionService(ttl=settings.session_ttl),
         codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
-        refresh=RefreshTokenService(ttl=settings.refresh_token_ttl),
+        refresh=refresh,
+        deny_list=deny_list,
+        token_status=TokenStatus(signer=signer, deny_list=deny_list, refresh=refresh),
+        pushed=PushedRequests(store, ttl=settings.par_ttl),
+        dpop=DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce),
     )
 
 

@@ -32,7 +32,13 @@ class IdpSettings:
     authorization_code_ttl: int = 60
     access_token_ttl: int = 600
     id_token_ttl: int = 600
-    refresh_token_ttl: int = 30 * 24 * 3600
+    refresh_token_ttl: int = 30 * 24 * 3600  # absolute lifetime of a refresh-token family
+    refresh_token_idle_ttl: int = 7 * 24 * 3600  # unused that long, a refresh token dies
+    par_ttl: int = 90  # RFC 9126 request_uri lifetime, under 600 s
+    dpop_require_nonce: bool = True
+    # RFC 7591 registration: the initial access token admins give out; empty disables it
+    registration_token: str = ""
+    backchannel_logout_attempts: int = 3
     login_transaction_ttl: int = 15 * 60
     session_ttl: int = 12 * 3600
     sms_code_ttl: int = 300
@@ -44,6 +50,12 @@ class IdpSettings:
     smtp_sender: str = "no-reply@gosid.local"
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
+    # the ESIA dialect (idp/esia, docs/ESIA.md)
+    esia_issuer: str = "http://esia.gosuslugi.ru/"
+    esia_strict: bool = False  # accept only the documented client_secret convention
+    esia_timestamp_window: int = 300  # seconds a request timestamp may differ from now, either way
+    esia_access_token_ttl: int = 3600
+    esia_code_ttl: int = 300
 
     @property
     def production(self) -> bool:

@@ -28,3 +28,18 @@ def acr_for(factors: list[str]) -> str:
     if not is_complete(factors):
         raise ValueError("an incomplete login has no acr")
     return ACR_TWO_FACTOR
+
+
+ACR_RANK = {ACR_TWO_FACTOR: 1, ACR_STRONG: 2}
+
+
+def acr_satisfies(session_acr: str, wanted: tuple[str, ...]) -> bool:
+    """Whether a session at ``session_acr`` meets one of the ``wanted`` levels (unknown values
+    are ignored; nothing known wanted means anything goes)."""
+    known = [ACR_RANK[w] for w in wanted if w in ACR_RANK]
+    return not known or ACR_RANK.get(session_acr, 0) >= min(known)
+
+
+def strongest_reachable(factors_available: list[str]) -> str:
+    """The best ``acr`` a person can reach with the factors the stand offers them."""
+    return ACR_TWO_FACTOR

@@ -22,6 +22,7 @@ class LoginTransaction:
     created_at: int
     person_oid: int | None = None
     factors: list[str] = field(default_factory=list)
+    required_acr: str = ""
 
     def complete_factor(self, factor: str) -> None:
         if factor not in self.factors:
@@ -33,8 +34,18 @@ class TransactionRepository:
         self._store = store
         self._ttl = ttl
 
-    def start(self, next_url: str) -> LoginTransaction:
-        tx = LoginTransaction(id=new_token(24), next_url=next_url, created_at=int(time.time()))
+    def start(self, next_url: str, *, required_acr: str = "") -> LoginTransaction:
+        tx = LoginTransaction(
+            id=new_token(24), next_url=next_url, created_at=int(time.time()), required_acr=required_acr
+        )
+        self.save(tx)
+        return tx
+
+    def renew(self, tx: LoginTransaction) -> LoginTransaction:
+        """Same state under a new id, the old id dead: the browser's handle changes after
+        every authentication step, so a handle seen before a step is useless after it."""
+        self._store.delete(f"login:{tx.id}")
+        tx.id = new_token(24)
         self.save(tx)
         return tx
 

@@ -100,3 +100,38 @@ def access_token_claims(person: Person, scopes: list[str] | set[str]) -> dict[st
     if "region" in granted and person.region_code:
         extra["region"] = person.region_code
     return extra
+
+
+# Which scope releases each claim: the `claims` request parameter may ask for individual
+# claims, which are released only when the client is registered for that scope.
+CLAIM_SCOPE: dict[str, str] = {
+    **dict.fromkeys(
+        ("name", "family_name", "given_name", "middle_name", "birthdate", "gender", "account_level", "updated_at"),
+        "profile",
+    ),
+    "email": "email",
+    "email_verified": "email",
+    "phone_number": "phone",
+    "phone_number_verified": "phone",
+    "address": "address",
+    "snils": "snils",
+    "inn": "inn",
+    "id_doc": "id_doc",
+    "oms_policy": "medical_doc",
+    "region": "region",
+    "roles": "roles",
+    "organization": "roles",
+    "specialty": "roles",
+    "regional_doctor_certificate": "roles",
+}
+
+
+def scopes_for_claims(names: list[str] | set[str]) -> set[str]:
+    return {CLAIM_SCOPE[n] for n in names if n in CLAIM_SCOPE}
+
+
+def requested_claims(person: Person, names: list[str] | set[str]) -> dict[str, Any]:
+    """Only the named claims (from the `claims` parameter), with the same data rules."""
+    wanted = set(names)
+    released = claims_for(person, scopes_for_claims(wanted))
+    return {k: v for k, v in released.items() if k in wanted}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from idp.adapters.store import ShortLivedStore
 from idp.security.hashes import secret_digest
@@ -22,6 +23,8 @@ class AuthorizationCode:
     code_challenge: str | None
     code_challenge_method: str | None
     session_id: str | None = None
+    claims: str | None = None
+    dpop_jkt: str | None = None
 
     # Authlib's AuthorizationCodeMixin / OIDC accessors
     def get_redirect_uri(self) -> str:
@@ -50,6 +53,15 @@ class CodeRepository:
 
     def save(self, code: str, data: AuthorizationCode) -> None:
         self._store.set(f"code:{secret_digest(code)}", json.dumps(asdict(data)), ttl=self._ttl)
+
+    def mark_redeemed(self, code: str, *, family_id: str | None, access_jti: str, access_exp: int, ttl: int) -> None:
+        """Remember what a code produced, so that a replay can revoke it (RFC 9700 §4.2.4)."""
+        record = {"family_id": family_id, "jti": access_jti, "exp": access_exp}
+        self._store.set(f"code-used:{secret_digest(code)}", json.dumps(record), ttl=ttl)
+
+    def redeemed(self, code: str) -> dict[str, Any] | None:
+        raw = self._store.consume(f"code-used:{secret_digest(code)}")
+        return dict(json.loads(raw)) if raw else None
 
     def consume(self, code: str) -> AuthorizationCode | None:
         """Return the code's data once; every later or parallel call gets ``None``."""

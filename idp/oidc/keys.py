@@ -114,7 +114,9 @@ class KeyRing:
         return cls(directory)
 
     @classmethod
-    def rotate(cls, keys_dir: Path, alg: str, *, publish_ahead: int = 300, overlap: int = 3600) -> tuple[str, str | None]:
+    def rotate(
+        cls, keys_dir: Path, alg: str, *, publish_ahead: int = 300, overlap: int = 3600
+    ) -> tuple[str, str | None]:
         """Add a key that is published now and signs after ``publish_ahead`` seconds; the
         current key stops signing then and stays published ``overlap`` seconds longer."""
         if alg not in SUPPORTED_ALGS:
@@ -196,8 +198,15 @@ def _create_key(directory: Path, alg: str, *, activates_at: float) -> dict[str, 
     kid = key.thumbprint()
     file_name = f"{alg.lower()}-{kid[:16]}.pem"
     _write_private(directory / file_name, key.as_pem(private=True))
-    return {"kid": kid, "alg": alg, "file": file_name, "created_at": time.time(), "activates_at": activates_at,
-            "retired_at": None, "drop_at": None}  # fmt: skip
+    return {
+        "kid": kid,
+        "alg": alg,
+        "file": file_name,
+        "created_at": time.time(),
+        "activates_at": activates_at,
+        "retired_at": None,
+        "drop_at": None,
+    }
 
 
 def _load_entry(directory: Path, entry: dict[str, Any], cached: RSAKey | ECKey | None) -> SigningKey:
@@ -208,6 +217,10 @@ def _load_entry(directory: Path, entry: dict[str, Any], cached: RSAKey | ECKey |
             raise KeyRingError(f"{path} is readable by others; chmod 600 it")
         key = _import(path.read_bytes(), alg=entry["alg"], kid=entry["kid"])
     return SigningKey(
-        kid=entry["kid"], alg=entry["alg"], activates_at=float(entry.get("activates_at", 0)),
-        retired_at=entry.get("retired_at"), drop_at=entry.get("drop_at"), key=key,
-    )  # fmt: skip
+        kid=entry["kid"],
+        alg=entry["alg"],
+        activates_at=float(entry.get("activates_at", 0)),
+        retired_at=entry.get("retired_at"),
+        drop_at=entry.get("drop_at"),
+        key=key,
+    )

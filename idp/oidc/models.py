@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
@@ -24,6 +25,12 @@ class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined]
     grant_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     token_endpoint_auth_method: Mapped[str] = mapped_column(String(40))
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
+    access_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False)
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
+    registered_by: Mapped[str] = mapped_column(String(20), default="cli")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -91,6 +98,8 @@ class RefreshToken(db.Model):  # type: ignore[name-defined]
     acr: Mapped[str] = mapped_column(String(40))
     session_id: Mapped[str | None] = mapped_column(String(128))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    family_issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dpop_jkt: Mapped[str | None] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,16 +1,19 @@
 """Refresh tokens: stored as digests, rotated on every use, grouped in families.
 
 Redemption is a single conditional UPDATE, so of two parallel uses exactly one wins on
-SQLite and PostgreSQL alike. Presenting an already-rotated token revokes its whole family.
+SQLite and PostgreSQL alike. Presenting an already-rotated token revokes its whole family
+(and is audited). A token lives until the earlier of its family's absolute lifetime and its
+own idle lifetime; it is bound to its client, and to a DPoP key when issued with one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from idp.accounts.models import Person
 from idp.audit import log as audit
 from idp.oidc.models import RefreshToken
 from idp.oidc.subject import GrantUser
@@ -30,15 +33,22 @@ class RedeemedToken:
 
 
 class RefreshTokenService:
-    def __init__(self, *, ttl: int) -> None:
+    def __init__(self, *, ttl: int, idle_ttl: int | None = None) -> None:
         self._ttl = ttl
+        self._idle = idle_ttl or ttl
 
-    def issue(self, *, client_id: str, user: GrantUser, scope: str, family_id: str | None) -> str:
+    def issue(
+        self, *, client_id: str, user: GrantUser, scope: str, family: RefreshToken | None, dpop_jkt: str | None
+    ) -> tuple[str, str]:
+        """A new refresh token (continuing ``family`` when rotating); returns it and its family id."""
         raw = new_token(32)
+        family_id = family.family_id if family is not None else new_token(16)
+        now = utcnow()
+        started: datetime = family.family_issued_at if family is not None else now
         db.session.add(
             RefreshToken(
                 token_hash=secret_digest(raw),
-                family_id=family_id or new_token(16),
+                family_id=family_id,
                 client_id=client_id,
                 person_oid=user.person.oid,
                 scope=scope,
@@ -46,14 +56,24 @@ class RefreshTokenService:
                 amr=user.amr,
                 acr=user.acr,
                 session_id=user.session_id,
-                expires_at=utcnow() + timedelta(seconds=self._ttl),
+                issued_at=now,
+                family_issued_at=started,
+                expires_at=min(started + timedelta(seconds=self._ttl), now + timedelta(seconds=self._idle)),
+                dpop_jkt=dpop_jkt,
             )
         )
-        return raw
+        return raw, family_id
 
-    def redeem(self, raw: str) -> RedeemedToken | None:
-        """Mark the token used; ``None`` if unknown, expired, revoked or already used."""
+    def redeem(self, raw: str, *, client_id: str, dpop_jkt: str | None) -> RedeemedToken | None:
+        """Mark the token used; ``None`` if unknown, another client's, expired, revoked, used,
+        bound to a different DPoP key, or its person is disabled."""
         digest = secret_digest(raw)
+        row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
+        if row is None or row.client_id != client_id:
+            return None  # another client's token is not touched (no denial of service)
+        if row.dpop_jkt is not None and row.dpop_jkt != dpop_jkt:
+            audit.record("refresh_token", result="dpop_key_mismatch", person_oid=row.person_oid, client_id=client_id)
+            return None
         now = utcnow()
         result = db.session.execute(
             update(RefreshToken)
@@ -66,23 +86,26 @@ class RefreshTokenService:
             .values(used_at=now)
         )
         db.session.commit()
-        row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
-        if result.rowcount == 1 and row is not None:  # type: ignore[attr-defined]
-            return RedeemedToken(row)
-        if row is not None and row.used_at is not None:
+        db.session.refresh(row)
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            person = db.session.get(Person, row.person_oid)
+            return RedeemedToken(row) if person is not None and not person.disabled else None
+        if row.used_at is not None:  # presented after rotation: a stolen copy or a replay
             self.revoke_family(row.family_id, reason="reuse_detected")
-            audit.record(
-                "refresh_token_reuse",
-                result="family_revoked",
-                person_oid=row.person_oid,
-                client_id=row.client_id,
-            )
+            audit.record("refresh_token_reuse", result="family_revoked", person_oid=row.person_oid, client_id=client_id)
         return None
 
     def revoke_family(self, family_id: str, *, reason: str) -> None:
+        self._revoke(RefreshToken.family_id == family_id)
+
+    def revoke_for_session(self, sid: str) -> None:
+        self._revoke(RefreshToken.session_id == sid)
+
+    def revoke_for_person(self, person_oid: int) -> None:
+        self._revoke(RefreshToken.person_oid == person_oid)
+
+    def _revoke(self, condition: object) -> None:
         db.session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            update(RefreshToken).where(condition, RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow())  # type: ignore[arg-type]
         )
         db.session.commit()

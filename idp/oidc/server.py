@@ -1,29 +1,34 @@
 """Authlib's AuthorizationServer, configured for this IdP: code flow with mandatory S256
-PKCE, OpenID Connect, and rotating refresh tokens."""
+PKCE, OpenID Connect, rotating refresh tokens, client credentials, private_key_jwt, DPoP."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from flask import Flask
+from flask import Flask, g
 
 from idp.accounts.models import Person
+from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
-from idp.oidc.claims import claims_for
+from idp.oidc.claims import claims_for, requested_claims
+from idp.oidc.client_auth import private_key_jwt_authenticator
 from idp.oidc.codes import AuthorizationCode, CodeRepository
 from idp.oidc.models import OAuthClient
 from idp.oidc.refresh import RedeemedToken, RefreshTokenService
 from idp.oidc.subject import GrantUser
 from idp.oidc.tokens import TokenSigner
 from idp.storage.db import db
+
+AUTH_METHODS: list[str] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 
 
 class S256Only(CodeChallenge):
@@ -41,16 +46,33 @@ class S256Only(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
-def _user_for(person_oid: int, *, auth_time: int, amr: list[str], acr: str, sid: str | None) -> GrantUser | None:
+def _user_for(
+    person_oid: int, *, auth_time: int, amr: list[str], acr: str, sid: str | None, userinfo_claims: tuple[str, ...] = ()
+) -> GrantUser | None:
     person = db.session.get(Person, person_oid)
     if person is None or person.disabled:
         return None
-    return GrantUser(person=person, auth_time=auth_time, amr=amr, acr=acr, session_id=sid)
+    return GrantUser(
+        person=person, auth_time=auth_time, amr=amr, acr=acr, session_id=sid, userinfo_claims=userinfo_claims
+    )
 
 
-def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGrant]:
+def _require_dpop_if_configured(client: OAuthClient) -> None:
+    if client.dpop_bound_access_tokens and not g.get("dpop_jkt"):
+        raise InvalidRequestError("this client must present a DPoP proof")
+
+
+def _claims_request(code: AuthorizationCode) -> dict[str, Any]:
+    try:
+        parsed = json.loads(code.claims) if code.claims else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def build_code_grant(codes: CodeRepository, revoke_code_tokens: Any) -> type[grants.AuthorizationCodeGrant]:
     class CodeGrant(grants.AuthorizationCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
+        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = AUTH_METHODS
 
         def save_authorization_code(self, code: str, request: Any) -> None:
             user: GrantUser = request.user
@@ -60,7 +82,7 @@ def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGran
                 AuthorizationCode(
                     client_id=request.client.client_id,
                     redirect_uri=request.payload.redirect_uri,
-                    scope=request.client.get_allowed_scope(request.payload.scope or ""),
+                    scope=request.client.get_allowed_scope(request.payload.scope or "") or "",
                     person_oid=user.person.oid,
                     auth_time=user.auth_time,
                     amr=user.amr,
@@ -69,33 +91,56 @@ def build_code_grant(codes: CodeRepository) -> type[grants.AuthorizationCodeGran
                     code_challenge=data.get("code_challenge"),
                     code_challenge_method=data.get("code_challenge_method"),
                     session_id=user.session_id,
+                    claims=data.get("claims"),
+                    dpop_jkt=data.get("dpop_jkt"),
                 ),
             )
 
         def query_authorization_code(self, code: str, client: OAuthClient) -> AuthorizationCode | None:
             found = codes.consume(code)
-            if found is None or found.client_id != client.client_id:
-                audit.record("code_redeem", result="invalid_grant", client_id=client.client_id)
+            if found is None:
+                revoke_code_tokens(code, client)
+                audit.record("code_redeem", result="invalid_or_replayed", client_id=client.client_id)
+                return None
+            if found.client_id != client.client_id:
+                audit.record("code_redeem", result="other_client", client_id=client.client_id)
                 return None
             return found
+
+        def validate_token_request(self) -> None:
+            super().validate_token_request()
+            code: AuthorizationCode = self.request.authorization_code
+            _require_dpop_if_configured(self.request.client)
+            if code.dpop_jkt and code.dpop_jkt != g.get("dpop_jkt"):
+                raise InvalidGrantError("the DPoP key differs from the dpop_jkt of the authorization request")
 
         def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
             """Nothing to do: the code was consumed atomically when it was read."""
 
         def authenticate_user(self, authorization_code: AuthorizationCode) -> GrantUser | None:
             c = authorization_code
-            return _user_for(c.person_oid, auth_time=c.auth_time, amr=c.amr, acr=c.acr, sid=c.session_id)
+            userinfo = tuple(_claims_request(c).get("userinfo") or {})
+            return _user_for(
+                c.person_oid, auth_time=c.auth_time, amr=c.amr, acr=c.acr, sid=c.session_id, userinfo_claims=userinfo
+            )
 
     return CodeGrant
 
 
 def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshTokenGrant]:
     class RotatingRefreshGrant(grants.RefreshTokenGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
+        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = AUTH_METHODS
         INCLUDE_NEW_REFRESH_TOKEN = True
 
-        def authenticate_refresh_token(self, refresh_token: str) -> RedeemedToken | None:
-            return refresh.redeem(refresh_token)
+        def _validate_request_token(self, client: OAuthClient) -> RedeemedToken:
+            raw = self.request.form.get("refresh_token")
+            if raw is None:
+                raise InvalidRequestError("Missing 'refresh_token' in request.")
+            _require_dpop_if_configured(client)
+            token = refresh.redeem(raw, client_id=client.client_id, dpop_jkt=g.get("dpop_jkt"))
+            if token is None:
+                raise InvalidGrantError("the refresh token is invalid, expired, revoked or already used")
+            return token
 
         def authenticate_user(self, refresh_token: RedeemedToken) -> GrantUser | None:
             r = refresh_token.row
@@ -105,6 +150,14 @@ def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshToke
             """Already marked used by :meth:`RefreshTokenService.redeem`."""
 
     return RotatingRefreshGrant
+
+
+class MachineGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        _require_dpop_if_configured(self.request.client)
 
 
 class GosidOpenIDCode(OpenIDCode):
@@ -131,49 +184,20 @@ class GosidOpenIDCode(OpenIDCode):
     def get_compatible_claims(self, request: Any) -> dict[str, Any]:
         claims = super().get_compatible_claims(request)
         claims["exp"] = claims["iat"] + self._signer.id_ttl
+        if request.user and request.user.session_id:
+            claims["sid"] = request.user.session_id
+        return claims
+
+    def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        wanted = _claims_request(authorization_code).get("id_token") or {}
+        person = db.session.get(Person, authorization_code.person_oid)
+        if wanted and person is not None:
+            claims.update(requested_claims(person, set(wanted)))
         return claims
 
     def generate_user_info(self, user: GrantUser, scope: str) -> UserInfo:
         return UserInfo(claims_for(user.person, scope.split()))
-
-
-def create_authorization_server(
-    app: Flask, *, signer: TokenSigner, codes: CodeRepository, refresh: RefreshTokenService, issuer: str
-) -> AuthorizationServer:
-    def query_client(client_id: str) -> OAuthClient | None:
-        client = db.session.get(OAuthClient, client_id)
-        return None if client is None or client.disabled else client
-
-    def save_token(token: dict[str, Any], request: Any) -> None:
-        family = request.refresh_token.row.family_id if getattr(request, "refresh_token", None) else None
-        if "refresh_token" in token:
-            token["refresh_token"] = refresh.issue(
-                client_id=request.client.client_id, user=request.user, scope=token["scope"], family_id=family
-            )
-        audit.record(
-            "token_issued",
-            commit=False,
-            person_oid=request.user.person.oid,
-            client_id=request.client.client_id,
-            grant_type=request.payload.grant_type if hasattr(request, "payload") else None,
-            scope=token.get("scope"),
-        )
-        db.session.commit()
-
-    def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
-        return signer.access_token(client_id=client.client_id, user=user, scope=scope)
-
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
-    generator = BearerTokenGenerator(
-        access_token_generator=access_token,
-        refresh_token_generator=lambda *a, **k: "issued-in-save-token",
-        expires_generator=lambda client, grant_type: signer.access_ttl,
-    )
-    server.register_token_generator("default", generator)
-    server.register_grant(build_code_grant(codes), [S256Only(required=True), GosidOpenIDCode(signer)])
-    server.register_grant(build_refresh_grant(refresh))
-    server.register_extension(_Issuer(issuer))
-    return server
 
 
 class _Issuer(IssuerParameter):
@@ -182,3 +206,73 @@ class _Issuer(IssuerParameter):
 
     def get_issuer(self) -> str:
         return self._issuer
+
+
+def create_authorization_server(
+    app: Flask,
+    *,
+    signer: TokenSigner,
+    codes: CodeRepository,
+    refresh: RefreshTokenService,
+    issuer: str,
+    store: ShortLivedStore,
+    revoke_code_tokens: Any,
+) -> AuthorizationServer:
+    def query_client(client_id: str) -> OAuthClient | None:
+        client = db.session.get(OAuthClient, client_id) if isinstance(client_id, str) else None
+        return None if client is None or client.disabled else client
+
+    def save_token(token: dict[str, Any], request: Any) -> None:
+        redeemed = getattr(request, "refresh_token", None)
+        jkt = g.get("dpop_jkt")
+        if jkt:
+            token["token_type"] = "DPoP"  # noqa: S105 - a token type name
+        family_id = None
+        if "refresh_token" in token and request.user is not None:
+            token["refresh_token"], family_id = refresh.issue(
+                client_id=request.client.client_id,
+                user=request.user,
+                scope=token["scope"],
+                family=redeemed.row if redeemed else None,
+                dpop_jkt=jkt,
+            )
+        grant_type = request.payload.grant_type if hasattr(request, "payload") else None
+        person_oid = request.user.person.oid if request.user is not None else None
+        if grant_type == "authorization_code":
+            claims = signer.unverified_claims(token["access_token"])
+            codes.mark_redeemed(
+                request.form["code"],
+                family_id=family_id,
+                access_jti=claims["jti"],
+                access_exp=claims["exp"],
+                ttl=signer.access_ttl + 3600,
+            )
+        audit.record(
+            "token_issued",
+            commit=False,
+            person_oid=person_oid,
+            client_id=request.client.client_id,
+            grant_type=grant_type,
+            scope=token.get("scope"),
+            dpop=bool(jkt),
+        )
+        db.session.commit()
+
+    def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
+        return signer.access_token(client=client, user=user, scope=scope, dpop_jkt=g.get("dpop_jkt"))
+
+    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    generator = BearerTokenGenerator(
+        access_token_generator=access_token,
+        refresh_token_generator=lambda *a, **k: "issued-in-save-token",
+        expires_generator=lambda client, grant_type: signer.access_ttl,
+    )
+    server.register_token_generator("default", generator)
+    server.register_client_auth_method("private_key_jwt", private_key_jwt_authenticator(issuer=issuer, store=store))
+    server.register_grant(
+        build_code_grant(codes, revoke_code_tokens), [S256Only(required=True), GosidOpenIDCode(signer)]
+    )
+    server.register_grant(build_refresh_grant(refresh))
+    server.register_grant(MachineGrant)
+    server.register_extension(_Issuer(issuer))
+    return server

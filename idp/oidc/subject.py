@@ -14,6 +14,7 @@ class GrantUser:
     amr: list[str]
     acr: str
     session_id: str | None = None
+    userinfo_claims: tuple[str, ...] = ()
 
     def get_user_id(self) -> str:
         return str(self.person.oid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from typing import Any
@@ -13,7 +15,7 @@ from idp.oidc.claims import access_token_claims
 from idp.oidc.keys import KeyRing
 from idp.oidc.subject import GrantUser
 
-ALLOWED_ALGS = ["RS256", "ES256"]
+ALLOWED_ALGS = ["RS256", "ES256", "PS256"]
 
 
 class InvalidAccessToken(Exception):
@@ -32,7 +34,8 @@ class TokenSigner:
         header = {"alg": alg, "typ": typ, "kid": key.kid}
         return jwt.encode(header, claims, key.key, algorithms=[alg])
 
-    def access_token(self, *, client_id: str, user: GrantUser | None, scope: str) -> str:
+    def access_token(self, *, client: Any, user: GrantUser | None, scope: str, dpop_jkt: str | None = None) -> str:
+        client_id: str = client.client_id
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -49,7 +52,18 @@ class TokenSigner:
             if user.session_id:
                 claims["sid"] = user.session_id
             claims.update(access_token_claims(user.person, scope.split()))
-        return self.sign(claims, typ="at+jwt")
+            if user.userinfo_claims:
+                claims["ucl"] = list(user.userinfo_claims)  # claims asked for via the claims parameter
+        if dpop_jkt:
+            claims["cnf"] = {"jkt": dpop_jkt}
+        alg = getattr(client, "access_token_signed_response_alg", None) or "RS256"
+        return self.sign(claims, alg=alg, typ="at+jwt")
+
+    @staticmethod
+    def unverified_claims(token: str) -> dict[str, Any]:
+        """Claims of a token this process has just signed (no verification: never for input)."""
+        payload = token.split(".")[1]
+        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
 
     def verify_access_token(self, token: str) -> dict[str, Any]:
         """Claims of a valid access token of this IdP, or :class:`InvalidAccessToken`."""

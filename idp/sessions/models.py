@@ -23,3 +23,4 @@ class BrowserSession(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    client_ids: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from idp.security.hashes import new_token, secret_digest
 from idp.sessions.models import BrowserSession
@@ -42,6 +42,15 @@ class SessionService:
         if found.created_at + timedelta(seconds=self._ttl) < utcnow():
             return None
         return found
+
+    def remember_client(self, sid: str | None, client_id: str) -> None:
+        """Record that a client got a code in this session (for back-channel logout)."""
+        if not sid:
+            return
+        found = db.session.scalar(select(BrowserSession).where(BrowserSession.id_hash.startswith(sid)))
+        if found is not None and client_id not in (found.client_ids or []):
+            found.client_ids = [*(found.client_ids or []), client_id]
+            db.session.commit()
 
     def end(self, raw: str | None) -> None:
         if not raw:

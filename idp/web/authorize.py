@@ -1,26 +1,38 @@
-"""The authorization endpoint: validate the request, make sure the person is signed in
-with two factors, ask for consent once per client, then issue a code."""
+"""The authorization endpoint: resolve the request (PAR or query), validate it, make sure the
+person is signed in strongly and freshly enough, ask for consent once per client, issue a code."""
 
 from __future__ import annotations
 
 import hashlib
-import time
 
-from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Request, Response, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import EnvironBuilder
 
+from idp.audit import log as audit
+from idp.login.policy import acr_satisfies
 from idp.oidc import consent
-from idp.oidc.claims import SCOPE_DESCRIPTIONS
+from idp.oidc.authorization.par import PushedRequests
+from idp.oidc.authorization.params import InvalidParameter, OidcParams, parse_oidc_params
+from idp.oidc.authorization.responses import deliver, error_location, with_issuer
+from idp.oidc.authorization.session_checks import hinted_subject, reauthentication_reason
+from idp.oidc.claims import SCOPE_DESCRIPTIONS, scopes_for_claims
 from idp.oidc.subject import GrantUser
 from idp.services import services
-from idp.sessions.models import BrowserSession
-from idp.web.current import current_person, current_session
+from idp.web.current import current_person, current_session, sign_out
 from idp.web.errors import render_error
 
 bp = Blueprint("authorize", __name__)
+
+
+class _Stop(Exception):
+    """Ends the request early with a ready response."""
+
+    def __init__(self, response: ResponseReturnValue) -> None:
+        self.response = response
 
 
 def _server() -> AuthorizationServer:
@@ -28,92 +40,167 @@ def _server() -> AuthorizationServer:
     return server
 
 
-def _error_response(error: OAuth2Error) -> ResponseReturnValue:
-    """Redirect errors only to a validated redirect_uri (with ``iss``); else show a page."""
-    if error.redirect_uri:
-        _, _, headers = error()
-        location = add_params_to_uri(dict(headers)["Location"], {"iss": services().settings.issuer})
-        return redirect(location, 303 if request.method == "POST" else 302)
-    return render_error(400, error.error, error.get_error_description() or error.error)
+def _pushed() -> PushedRequests:
+    found: PushedRequests = current_app.extensions["gosid_par"]
+    return found
 
 
-def _request_fingerprint() -> ResponseReturnValue:
+def _fail(error: OAuth2Error, mode: str = "query") -> _Stop:
+    location = error_location(error)
+    if location is None:
+        return _Stop(render_error(400, error.error, error.get_error_description() or error.error))
+    status = 303 if request.method == "POST" else 302
+    return _Stop(deliver(with_issuer(location, services().settings.issuer), mode=mode, status=status))
+
+
+def _oauth_error(grant: object, error: str, description: str) -> OAuth2Error:
+    err = OAuth2Error(description=description, redirect_uri=getattr(grant, "redirect_uri", None))
+    err.error = error
+    err.state = grant.request.payload.state  # type: ignore[attr-defined]
+    return err
+
+
+def _resolve_params() -> MultiDict[str, str]:
+    """The request's parameters; with a request_uri only the pushed ones count (RFC 9126 §4)."""
+    request_uri = request.args.get("request_uri")
+    if request_uri is None:
+        return MultiDict(list(request.args.items(multi=True)))
+    pushed = _pushed().peek(request_uri, request.args.get("client_id"))
+    if pushed is None:
+        raise _Stop(render_error(400, "invalid_request_uri", "request_uri is unknown, expired, used or not yours"))
+    pushed.setlist("request_uri", [request_uri])
+    return pushed
+
+
+def _as_request(params: MultiDict[str, str]) -> Request:
+    builder = EnvironBuilder(method="GET", path="/authorize", base_url=services().settings.issuer, query_string=params)
+    return Request(builder.get_environ())
+
+
+def _fingerprint() -> str:
     return hashlib.sha256(request.query_string).hexdigest()
 
 
-def _needs_login(found: BrowserSession | None) -> bool:
-    if found is None:
-        return True
-    prompts = (request.args.get("prompt") or "").split()
-    fresh = session.get("fresh_login_for") == _request_fingerprint()
-    if "login" in prompts and not fresh:
-        return True
-    max_age = request.args.get("max_age")
-    too_old = bool(max_age and max_age.isdigit() and time.time() - found.auth_time > int(max_age))
-    return too_old and not fresh
+@bp.route("/authorize", methods=["GET", "POST"])
+def authorize() -> ResponseReturnValue:
+    try:
+        return _authorize()
+    except _Stop as stop:
+        return stop.response
 
 
-def _grant_user(found: BrowserSession) -> GrantUser | None:
+def _authorize() -> ResponseReturnValue:
+    params = _resolve_params()
+    server = _server()
+    try:
+        grant = server.get_consent_grant(request=_as_request(params), end_user=None)
+    except OAuth2Error as error:
+        raise _fail(error) from None
+    try:
+        oidc = parse_oidc_params(params)
+    except InvalidParameter as exc:
+        raise _fail(_oauth_error(grant, "invalid_request", str(exc))) from None
+    if grant.client.require_pushed_authorization_requests and "request_uri" not in params:
+        raise _fail(_oauth_error(grant, "invalid_request", "this client must use pushed authorization requests"))
+    user = _signed_in_user(grant, oidc)
+    return _consent_or_code(server, grant, oidc, user, params)
+
+
+def _signed_in_user(grant: object, oidc: OidcParams) -> GrantUser:
+    found = current_session()
+    fresh = session.get("fresh_login_for") == _fingerprint()
+    hinted = hinted_subject(oidc.id_token_hint, keyring=services().keyring, issuer=services().settings.issuer)
+    reason = reauthentication_reason(found, oidc, fresh=fresh, hinted_sub=hinted)
+    if reason is not None:
+        if "none" in oidc.prompts:
+            raise _fail(_oauth_error(grant, "login_required", f"interaction required: {reason}"), oidc.response_mode)
+        raise _Stop(_to_login(oidc, switch_account=reason == "id_token_hint_other_subject"))
+    assert found is not None
+    if oidc.essential_acr and not acr_satisfies(found.acr, oidc.essential_acr):
+        raise _fail(
+            _oauth_error(
+                grant,
+                "unmet_authentication_requirements",
+                "the requested acr cannot be reached with this person's factors",
+            ),
+            oidc.response_mode,
+        )
+    if "select_account" in oidc.prompts and session.get("account_selected_for") != _fingerprint():
+        raise _Stop(
+            render_template("select_account.html", person=current_person(), query=request.query_string.decode())
+        )
     person = current_person()
     if person is None:
-        return None
+        raise _Stop(_to_login(oidc, switch_account=False))
     return GrantUser(
         person=person, auth_time=found.auth_time, amr=list(found.amr), acr=found.acr, session_id=found.id_hash[:32]
     )
 
 
-@bp.route("/authorize", methods=["GET", "POST"])
-def authorize() -> ResponseReturnValue:
-    server = _server()
-    try:
-        grant = server.get_consent_grant(end_user=None)
-    except OAuth2Error as error:
-        return _error_response(error)
-    found = current_session()
-    prompts = (request.args.get("prompt") or "").split()
-    if "none" in prompts and len(prompts) > 1:
-        return _error_response(_with(grant, "invalid_request", "prompt=none cannot be combined"))
-    if _needs_login(found):
-        if "none" in prompts:
-            return _error_response(_with(grant, "login_required", "the person is not signed in"))
-        tx = services().login.transactions.start(request.full_path)
-        session["login_tx"] = tx.id
-        return redirect(url_for("login.password_form"))
-    assert found is not None
-    user = _grant_user(found)
-    if user is None:
-        return redirect(url_for("login.password_form"))
+def _to_login(oidc: OidcParams, *, switch_account: bool) -> ResponseReturnValue:
+    if switch_account:
+        sign_out()
+    tx = services().login.transactions.start(
+        request.full_path, required_acr=" ".join(oidc.essential_acr or oidc.acr_values)
+    )
+    session["login_tx"] = tx.id
+    hint = oidc.login_hint if oidc.login_hint and len(oidc.login_hint) <= 254 else None
+    return redirect(url_for("login.password_form", login_hint=hint) if hint else url_for("login.password_form"))
+
+
+def _consent_or_code(
+    server: AuthorizationServer, grant: object, oidc: OidcParams, user: GrantUser, params: MultiDict[str, str]
+) -> ResponseReturnValue:
     session.pop("fresh_login_for", None)
-    scopes = (grant.request.payload.scope or "").split()
-    client = grant.client
+    client = grant.client  # type: ignore[attr-defined]
+    scopes = (grant.request.payload.scope or "").split()  # type: ignore[attr-defined]
+    claim_scopes = scopes_for_claims({*oidc.id_token_claims, *oidc.userinfo_claims}) & set(client.scopes)
+    needed = sorted(set(scopes) | claim_scopes)
     if request.method == "POST":
-        return _decide(server, grant, user, scopes)
-    if consent.covers(user.person.oid, client.client_id, scopes) and "consent" not in prompts:
-        return server.create_authorization_response(grant_user=user, grant=grant)
-    if "none" in prompts:
-        return _error_response(_with(grant, "consent_required", "consent has not been given"))
+        return _decide(server, grant, user, needed, oidc, params)
+    if consent.covers(user.person.oid, client.client_id, needed) and "consent" not in oidc.prompts:
+        return _issue(server, grant, user, oidc, params)
+    if "none" in oidc.prompts:
+        raise _fail(_oauth_error(grant, "consent_required", "consent has not been given"), oidc.response_mode)
     return render_template(
-        "consent.html",
-        client=client,
-        person=user.person,
-        scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in scopes],
+        "consent.html", client=client, person=user.person, scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in needed]
     )
 
 
-def _decide(server: AuthorizationServer, grant: object, user: GrantUser, scopes: list[str]) -> ResponseReturnValue:
+def _decide(
+    server: AuthorizationServer,
+    grant: object,
+    user: GrantUser,
+    needed: list[str],
+    oidc: OidcParams,
+    params: MultiDict[str, str],
+) -> ResponseReturnValue:
     client = grant.client  # type: ignore[attr-defined]
-    if request.form.get("decision") == "allow":
-        consent.grant(user.person.oid, client.client_id, scopes)
-        response: Response = server.create_authorization_response(grant_user=user, grant=grant)
+    if request.form.get("decision") != "allow":
+        audit.record("consent_denied", person_oid=user.person.oid, client_id=client.client_id)
+        raise _fail(_oauth_error(grant, "access_denied", "the person denied the request"), oidc.response_mode)
+    consent.grant(user.person.oid, client.client_id, needed)
+    return _issue(server, grant, user, oidc, params)
+
+
+def _issue(
+    server: AuthorizationServer, grant: object, user: GrantUser, oidc: OidcParams, params: MultiDict[str, str]
+) -> ResponseReturnValue:
+    request_uri = params.get("request_uri")
+    if request_uri and not _pushed().consume(request_uri):
+        raise _Stop(render_error(400, "invalid_request_uri", "request_uri was already used"))
+    response: Response = server.create_authorization_response(request=_as_request(params), grant_user=user, grant=grant)
+    location = response.headers.get("Location", "")
+    status = 303 if request.method == "POST" else 302
+    services().sessions.remember_client(user.session_id, grant.client.client_id)  # type: ignore[attr-defined]
+    return deliver(location, mode=oidc.response_mode, status=status)
+
+
+@bp.post("/authorize/select-account")
+def select_account() -> ResponseReturnValue:
+    query = request.form.get("query", "")
+    if request.form.get("choice") == "other":
+        sign_out()
     else:
-        response = server.create_authorization_response(grant_user=None, grant=grant)
-    if response.status_code == 302:
-        response.status_code = 303  # never 307 after a POST (RFC 9700 §4.12)
-    return response
-
-
-def _with(grant: object, error: str, description: str) -> OAuth2Error:
-    err = OAuth2Error(description=description, redirect_uri=grant.redirect_uri)  # type: ignore[attr-defined]
-    err.error = error
-    err.state = grant.request.payload.state  # type: ignore[attr-defined]
-    return err
+        session["account_selected_for"] = hashlib.sha256(query.encode()).hexdigest()
+    return redirect("/authorize?" + query, 303)

@@ -1,123 +1,197 @@
-"""Machine-facing OIDC endpoints: discovery, JWKS, token, userinfo."""
+"""Machine-facing OIDC endpoints: discovery, JWKS, token, PAR, introspection, revocation, userinfo."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer
-from flask import Blueprint, Response, current_app, jsonify, request
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, Response, jsonify, request
 
 from idp.accounts.models import Person
-from idp.login.policy import ACR_VALUES
-from idp.oidc.claims import DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES, claims_for
-from idp.oidc.tokens import ALLOWED_ALGS, InvalidAccessToken
+from idp.oidc.claims import requested_claims
+from idp.oidc.discovery import discovery_document
+from idp.oidc.dpop import DPoPError
 from idp.services import services
 from idp.storage.db import db
+from idp.web.protocol_support import (
+    authenticate_client,
+    dpop_error_response,
+    endpoint_url,
+    json_error,
+    oauth_error_response,
+    server,
+    single_auth_mechanism_error,
+    verify_dpop_for_token_request,
+)
 
 bp = Blueprint("endpoints", __name__)
 
 
-def discovery_document(issuer: str) -> dict[str, Any]:
-    return {
-        "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/authorize",
-        "token_endpoint": f"{issuer}/token",
-        "userinfo_endpoint": f"{issuer}/userinfo",
-        "jwks_uri": f"{issuer}/jwks.json",
-        "end_session_endpoint": f"{issuer}/logout",
-        "scopes_supported": [*STANDARD_SCOPES, *IDENTITY_SCOPES, *DEMO_RP_SCOPES],
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ALLOWED_ALGS,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": ["S256"],
-        "claims_supported": [
-            "sub",
-            "iss",
-            "aud",
-            "exp",
-            "iat",
-            "auth_time",
-            "nonce",
-            "acr",
-            "amr",
-            "azp",
-            "name",
-            "family_name",
-            "given_name",
-            "middle_name",
-            "birthdate",
-            "gender",
-            "account_level",
-            "email",
-            "email_verified",
-            "phone_number",
-            "phone_number_verified",
-            "address",
-            "snils",
-            "inn",
-            "id_doc",
-            "oms_policy",
-            "region",
-            "roles",
-            "organization",
-        ],
-        "acr_values_supported": list(ACR_VALUES),
-        "ui_locales_supported": ["ru", "en"],
-        "claims_parameter_supported": False,
-        "request_parameter_supported": False,
-        "request_uri_parameter_supported": False,
-        "authorization_response_iss_parameter_supported": True,
-    }
+def _public_json(data: dict[str, Any], *, max_age: int) -> Response:
+    resp = jsonify(data)
+    resp.headers["Cache-Control"] = f"public, max-age={max_age}"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
 
 
 @bp.get("/.well-known/openid-configuration")
 def discovery() -> Response:
-    resp = jsonify(discovery_document(services().settings.issuer))
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    return resp
+    return _public_json(discovery_document(services().settings), max_age=300)
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def oauth_metadata() -> Response:
+    return _public_json(discovery_document(services().settings), max_age=300)
 
 
 @bp.get("/jwks.json")
 def jwks() -> Response:
-    resp = jsonify(services().keyring.jwks())
-    resp.headers["Cache-Control"] = "public, max-age=300"
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    return resp
+    return _public_json(services().keyring.jwks(), max_age=60)
 
 
 @bp.post("/token")
 def token() -> Response:
-    server: AuthorizationServer = current_app.extensions["gosid_oauth"]
-    response: Response = server.create_token_response()
+    refused = single_auth_mechanism_error() or verify_dpop_for_token_request()
+    if refused is not None:
+        return refused
+    response: Response = server().create_token_response()
+    if request.headers.get("DPoP") is not None:
+        response.headers["DPoP-Nonce"] = services().dpop.new_nonce()
     return response
 
 
-def _bearer_error(status: int, error: str, description: str) -> Response:
-    resp = jsonify(error=error, error_description=description)
-    resp.status_code = status
-    resp.headers["WWW-Authenticate"] = f'Bearer error="{error}", error_description="{description}"'
+@bp.post("/par")
+def pushed_authorization_request() -> Response:
+    """RFC 9126: authenticate the client, validate the request now, hand out a one-time URI."""
+    refused = single_auth_mechanism_error()
+    if refused is not None:
+        return refused
+    try:
+        client = authenticate_client("par")
+    except OAuth2Error as error:
+        return oauth_error_response(error)
+    if "request_uri" in request.form:
+        return json_error(400, "invalid_request", "request_uri must not be pushed")
+    if request.form.get("client_id", client.client_id) != client.client_id:
+        return json_error(400, "invalid_request", "client_id differs from the authenticated client")
+    try:
+        server().get_consent_grant(end_user=None)
+    except OAuth2Error as error:
+        return json_error(400, error.error, error.get_error_description() or error.error)
+    form = request.form.copy()
+    form["client_id"] = client.client_id
+    request_uri = services().pushed.push(client.client_id, form)
+    resp = jsonify(request_uri=request_uri, expires_in=services().pushed.ttl)
+    resp.status_code = 201
+    resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.post("/introspect")
+def introspect() -> Response:
+    refused = single_auth_mechanism_error()
+    if refused is not None:
+        return refused
+    try:
+        client = authenticate_client("introspection")
+    except OAuth2Error as error:
+        return oauth_error_response(error)
+    token_value = request.form.get("token")
+    if not token_value:
+        return json_error(400, "invalid_request", "token is required")
+    resp = jsonify(services().token_status.introspect(token_value, request.form.get("token_type_hint"), client))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.post("/revoke")
+def revoke() -> Response:
+    refused = single_auth_mechanism_error()
+    if refused is not None:
+        return refused
+    try:
+        client = authenticate_client("revocation")
+    except OAuth2Error as error:
+        return oauth_error_response(error)
+    token_value = request.form.get("token")
+    if not token_value:
+        return json_error(400, "invalid_request", "token is required")
+    services().token_status.revoke(token_value, request.form.get("token_type_hint"), client)
+    return Response(status=200)
+
+
+def _presented_token() -> tuple[str, str] | None:
+    if request.args.get("access_token") or request.form.get("access_token"):
+        return None  # tokens in URLs or bodies leak; only the Authorization header counts
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() not in {"bearer", "dpop"} or not value.strip():
+        return None
+    return scheme.lower(), value.strip()
+
+
+def _userinfo_claims(claims: dict[str, Any]) -> Response:
+    scopes = str(claims.get("scope", "")).split()
+    if "openid" not in scopes:
+        return json_error(
+            403,
+            "insufficient_scope",
+            "the token lacks the openid scope",
+            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="openid"'},
+        )
+    sub = str(claims.get("sub", ""))
+    person = db.session.get(Person, int(sub)) if sub.isdigit() else None
+    if person is None or person.disabled:
+        return json_error(
+            401,
+            "invalid_token",
+            "the subject no longer exists",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    from idp.oidc.claims import claims_for
+
+    body = claims_for(person, scopes)
+    body.update(requested_claims(person, set(claims.get("ucl") or [])))
+    return jsonify(body)
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo() -> Response:
-    auth = request.headers.get("Authorization", "")
-    if not auth.startswith("Bearer "):
-        resp = jsonify(error="invalid_token", error_description="Bearer access token required")
-        resp.status_code = 401
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="gosid"'
-        return resp
-    try:
-        claims = services().signer.verify_access_token(auth[len("Bearer ") :].strip())
-    except InvalidAccessToken as exc:
-        return _bearer_error(401, "invalid_token", str(exc))
-    scopes = str(claims.get("scope", "")).split()
-    if "openid" not in scopes:
-        return _bearer_error(403, "insufficient_scope", "the token lacks the openid scope")
-    person = db.session.get(Person, int(claims["sub"])) if str(claims.get("sub", "")).isdigit() else None
-    if person is None or person.disabled:
-        return _bearer_error(401, "invalid_token", "the subject no longer exists")
-    return jsonify(claims_for(person, scopes))
+    presented = _presented_token()
+    if presented is None:
+        return json_error(
+            401,
+            "invalid_token",
+            "an access token in the Authorization header is required",
+            headers={"WWW-Authenticate": 'Bearer realm="gosid", DPoP algs="ES256 RS256 PS256"'},
+        )
+    scheme, value = presented
+    claims = services().token_status.active_access_claims(value)
+    if claims is None:
+        return json_error(
+            401,
+            "invalid_token",
+            "the access token is invalid, expired or revoked",
+            headers={"WWW-Authenticate": f'{scheme.capitalize()} error="invalid_token"'},
+        )
+    bound = (claims.get("cnf") or {}).get("jkt")
+    if bound and scheme != "dpop":
+        return json_error(
+            401,
+            "invalid_token",
+            "a DPoP-bound token was presented as a Bearer token",
+            headers={"WWW-Authenticate": 'DPoP error="invalid_token"'},
+        )
+    if scheme == "dpop":
+        if not bound:
+            return json_error(401, "invalid_token", "the token is not DPoP-bound; use the Bearer scheme")
+        try:
+            services().dpop.verify(
+                request.headers.get("DPoP"),
+                method=request.method,
+                url=endpoint_url("/userinfo"),
+                access_token=value,
+                expected_jkt=bound,
+            )
+        except DPoPError as exc:
+            return dpop_error_response(exc, resource=True)
+    return _userinfo_claims(claims)

@@ -44,6 +44,8 @@ def password_submit() -> ResponseReturnValue:
         services().login.check_password(tx, login, request.form.get("password", ""))
     except InvalidCredentials as exc:
         return render_template("login.html", error=exc, login=login), exc.status
+    tx = services().login.transactions.renew(tx)
+    session["login_tx"] = tx.id
     with contextlib.suppress(ResendTooSoon):  # a code from this very login is still valid
         services().login.send_sms(tx)
     return redirect(url_for("login.sms_form"), 303)

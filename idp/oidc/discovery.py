@@ -1,0 +1,74 @@
+"""The discovery document: everything advertised here works, and everything that works is here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idp.login.policy import ACR_VALUES
+from idp.oidc.claims import CLAIM_SCOPE, DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES
+from idp.oidc.tokens import ALLOWED_ALGS
+from idp.settings import IdpSettings
+
+AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+ASSERTION_ALGS = ["RS256", "PS256", "ES256"]
+BASE_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"]
+DPOP_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
+
+
+def discovery_document(settings: IdpSettings) -> dict[str, Any]:
+    issuer = settings.issuer
+    doc: dict[str, Any] = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "userinfo_endpoint": f"{issuer}/userinfo",
+        "jwks_uri": f"{issuer}/jwks.json",
+        "end_session_endpoint": f"{issuer}/logout",
+        "introspection_endpoint": f"{issuer}/introspect",
+        "revocation_endpoint": f"{issuer}/revoke",
+        "pushed_authorization_request_endpoint": f"{issuer}/par",
+        "scopes_supported": [*STANDARD_SCOPES, *IDENTITY_SCOPES, *DEMO_RP_SCOPES],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ALLOWED_ALGS,
+        "userinfo_signing_alg_values_supported": [],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:3],
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS[:3],
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": [
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "amr",
+            "azp",
+            "sid",
+            *CLAIM_SCOPE,
+        ],
+        "claims_parameter_supported": True,
+        "acr_values_supported": list(ACR_VALUES),
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "ui_locales_supported": ["ru", "en"],
+        "claim_types_supported": ["normal"],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "require_pushed_authorization_requests": False,
+        "authorization_response_iss_parameter_supported": True,
+        "dpop_signing_alg_values_supported": DPOP_ALGS,
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
+        "frontchannel_logout_supported": False,
+    }
+    if settings.registration_token:
+        doc["registration_endpoint"] = f"{issuer}/connect/register"
+    return doc
