@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from idp import i18n
 from idp.adapters.store import ShortLivedStore
+from idp.oidc.backchannel import BackchannelNotifier
 from idp.oidc.code_replay import code_replay_revoker
 from idp.oidc.server import create_authorization_server
 from idp.services import build_services
@@ -63,6 +64,7 @@ def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | 
     svc = build_services(settings, store=store)
     app.extensions["gosid"] = svc
     app.extensions["gosid_par"] = svc.pushed
+    app.extensions["gosid_backchannel"] = BackchannelNotifier(attempts=settings.backchannel_logout_attempts)
     app.extensions["gosid_oauth"] = create_authorization_server(
         app,
         signer=svc.signer,
@@ -79,11 +81,12 @@ def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | 
 
 
 def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
-    from idp.web import authorize, cabinet, endpoints, login, register
+    from idp.web import authorize, cabinet, endpoints, login, register, registration_endpoint
 
-    for bp in (endpoints.bp, authorize.bp, login.bp, register.bp, cabinet.bp):
+    for bp in (endpoints.bp, authorize.bp, login.bp, register.bp, cabinet.bp, registration_endpoint.bp):
         app.register_blueprint(bp)
     csrf.exempt(endpoints.bp)
+    csrf.exempt(registration_endpoint.bp)
     if settings.dev_mode:
         from idp.dev import outbox
 

@@ -17,7 +17,8 @@ from idp.oidc.models import OAuthClient
 from idp.oidc.tokens import ALLOWED_ALGS
 from idp.services import services
 from idp.storage.db import db
-from idp.web.current import current_person, sign_out
+from idp.web.current import current_person, current_session, sign_out
+from idp.web.session_end import end_session_everywhere
 
 bp = Blueprint("cabinet", __name__)
 
@@ -81,6 +82,9 @@ def logout() -> ResponseReturnValue:
     if request.method == "GET" and client is None:
         return render_template("logout_confirm.html", values=request.args)
     person = current_person()
+    ending = current_session()
+    if ending is not None and person is not None:
+        end_session_everywhere(ending, person.oid)
     sign_out()
     if person is not None:
         audit.record("logout", person_oid=person.oid, client_id=client.client_id if client else None)
