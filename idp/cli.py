@@ -81,14 +81,27 @@ def client() -> None:
 @client.command("add")
 @click.option("--client-id", required=True)
 @click.option("--name", required=True)
-@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True)
 @click.option("--post-logout-redirect-uri", "post_logout", multiple=True)
 @click.option("--scope", "scopes", multiple=True, default=("openid", "profile"))
 @click.option(
     "--auth-method",
     default="client_secret_basic",
-    type=click.Choice(["client_secret_basic", "client_secret_post", "none"]),
+    type=click.Choice(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
 )
+@click.option(
+    "--grant-type",
+    "grant_types",
+    multiple=True,
+    default=("authorization_code", "refresh_token"),
+    type=click.Choice(["authorization_code", "refresh_token", "client_credentials"]),
+)
+@click.option("--jwks-file", type=click.Path(exists=True, dir_okay=False), help="public JWK Set for private_key_jwt")
+@click.option("--id-token-alg", default="RS256", type=click.Choice(["RS256", "ES256", "PS256"]))
+@click.option("--access-token-alg", default="RS256", type=click.Choice(["RS256", "ES256", "PS256"]))
+@click.option("--require-par", is_flag=True, help="refuse authorization requests not pushed via /par")
+@click.option("--dpop", "dpop_bound", is_flag=True, help="issue only DPoP-bound access tokens")
+@click.option("--backchannel-logout-uri")
 def client_add(
     client_id: str,
     name: str,
@@ -96,21 +109,39 @@ def client_add(
     post_logout: tuple[str, ...],
     scopes: tuple[str, ...],
     auth_method: str,
+    grant_types: tuple[str, ...],
+    jwks_file: str | None,
+    id_token_alg: str,
+    access_token_alg: str,
+    require_par: bool,
+    dpop_bound: bool,
+    backchannel_logout_uri: str | None,
 ) -> None:
     """Register a client; its secret is printed once and stored only as a digest."""
-    from idp.oidc.clients import ClientRegistrationError, register_client
+    import json
 
+    from idp.oidc.clients import ClientMetadata, ClientRegistrationError, register
+
+    jwks = json.loads(open(jwks_file, encoding="utf-8").read()) if jwks_file else None  # noqa: SIM115
+    meta = ClientMetadata(
+        client_id=client_id,
+        name=name,
+        redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=list(post_logout),
+        scopes=[s for scope in scopes for s in scope.split()],
+        auth_method=auth_method,
+        grant_types=grant_types,
+        jwks=jwks,
+        id_token_alg=id_token_alg,
+        access_token_alg=access_token_alg,
+        require_par=require_par,
+        dpop_bound=dpop_bound,
+        backchannel_logout_uri=backchannel_logout_uri,
+    )
     app = _app()
     with app.app_context():
         try:
-            created = register_client(
-                client_id=client_id,
-                name=name,
-                redirect_uris=list(redirect_uris),
-                post_logout_redirect_uris=list(post_logout),
-                scopes=[s for scope in scopes for s in scope.split()],
-                auth_method=auth_method,
-            )
+            created = register(meta)
         except ClientRegistrationError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"client_id: {created.client_id}")
@@ -154,6 +185,19 @@ def user_add(
         except ValidationError as exc:
             raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
     click.echo(f"created account {oid}")
+
+
+@user.command("disable")
+@click.option("--oid", required=True, type=int)
+def user_disable(oid: int) -> None:
+    """Disable an account: its sessions end and its refresh tokens stop working at once."""
+    from idp.accounts.lifecycle import disable_account
+
+    app = _app()
+    with app.app_context():
+        if not disable_account(oid):
+            raise click.ClickException(f"no account with OID {oid}")
+    click.echo(f"account {oid} disabled; sessions ended and refresh tokens revoked")
 
 
 @main.group()
