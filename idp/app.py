@@ -87,6 +87,9 @@ def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
         app.register_blueprint(bp)
     csrf.exempt(endpoints.bp)
     csrf.exempt(registration_endpoint.bp)
+    from idp.esia.blueprints import init_app as init_esia
+
+    init_esia(app, settings, app.extensions["gosid"].store, csrf)
     if settings.dev_mode:
         from idp.dev import outbox
 

@@ -200,6 +200,16 @@ def user_disable(oid: int) -> None:
     click.echo(f"account {oid} disabled; sessions ended and refresh tokens revoked")
 
 
+def _add_esia_commands() -> None:
+    from idp.esia.cli import esia, esia_client
+
+    main.add_command(esia_client)
+    main.add_command(esia)
+
+
+_add_esia_commands()
+
+
 @main.group()
 def keys() -> None:
     """Signing keys."""

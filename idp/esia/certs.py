@@ -35,6 +35,7 @@ class ClientCertificate:
     issuer_der: bytes
     subject_key_id: bytes | None
     not_after: datetime | None
+    spki_der: bytes = field(repr=False)
     public_key: Any = field(repr=False)
 
     @property
@@ -90,7 +91,7 @@ def load_certificate(data: bytes) -> ClientCertificate:
     ski = _subject_key_id(tbs)
     not_after = tbs["validity"]["not_after"].native
     common = {"der": der, "subject": subject, "serial": tbs["serial_number"].native, "not_after": not_after}
-    common.update(issuer_der=tbs["issuer"].dump(), subject_key_id=ski)
+    common.update(issuer_der=tbs["issuer"].dump(), subject_key_id=ski, spki_der=spki.dump())
     if oid == OID_GOST2012_256:
         try:
             key = GostPublicKey.from_spki(spki["algorithm"]["parameters"], spki["public_key"].native)

@@ -74,7 +74,8 @@ KNOWN = (
 def convention_for(string: str, fmt: str, version: str) -> Convention:
     """The known convention of a (string, format) pair; the documented one wins a tie."""
     matching = [c for c in KNOWN if c.string == string and c.format == fmt]
-    matching.sort(key=lambda c: not c.documented_for(version))
+    # documented here first; then a convention named for this misuse over one documented elsewhere
+    matching.sort(key=lambda c: (not c.documented_for(version), bool(c.versions)))
     return matching[0]
 
 

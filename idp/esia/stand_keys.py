@@ -8,10 +8,13 @@ manifest; running workers notice its new mtime and reload.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,13 +26,23 @@ from idp.esia import stand_certs
 from idp.esia.certs import ClientCertificate, load_certificate
 from idp.esia.gost import GostPrivateKey
 from idp.esia.jws import SigningKey
-from idp.oidc.keys import _locked
 
 ALGS = ("RS256", "GOST3410_2012_256")
 
 
 class StandKeyError(RuntimeError):
     pass
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with (directory / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _write_private(path: Path, data: bytes) -> None:

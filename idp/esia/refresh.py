@@ -1,0 +1,62 @@
+"""ESIA refresh tokens: stored as digests, rotated on every use, reuse revokes the family."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from idp.audit import log as audit
+from idp.esia.codes import EsiaGrant
+from idp.esia.models import EsiaRefreshToken
+from idp.security.hashes import new_token, secret_digest
+from idp.storage.db import db, utcnow
+
+
+def issue(grant: EsiaGrant, *, ttl: int, family_id: str | None = None) -> str:
+    raw = new_token(32)
+    db.session.add(_row(raw, grant, ttl, family_id))
+    return raw
+
+
+def _row(raw: str, grant: EsiaGrant, ttl: int, family_id: str | None) -> EsiaRefreshToken:
+    return EsiaRefreshToken(
+        token_hash=secret_digest(raw),
+        family_id=family_id or new_token(16),
+        client_id=grant.client_id,
+        person_oid=grant.person_oid,
+        scope=" ".join(grant.scopes),
+        auth_time=grant.auth_time,
+        amr=grant.amr,
+        sid=grant.sid,
+        expires_at=utcnow() + timedelta(seconds=ttl),
+    )
+
+
+def redeem(raw: str, client_id: str) -> tuple[EsiaGrant, str] | None:
+    """(grant, family) once for a live token of ``client_id``; a reused token revokes its family."""
+    digest, now = secret_digest(raw), utcnow()
+    result = db.session.execute(
+        update(EsiaRefreshToken)
+        .where(
+            EsiaRefreshToken.token_hash == digest,
+            EsiaRefreshToken.client_id == client_id,
+            EsiaRefreshToken.used_at.is_(None),
+            EsiaRefreshToken.revoked_at.is_(None),
+            EsiaRefreshToken.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    db.session.commit()
+    row = db.session.scalar(select(EsiaRefreshToken).where(EsiaRefreshToken.token_hash == digest))
+    if result.rowcount == 1 and row is not None:  # type: ignore[attr-defined]
+        grant = EsiaGrant(row.client_id, "", row.scope.split(), row.person_oid, row.auth_time, list(row.amr), row.sid)
+        return grant, row.family_id
+    if row is not None and row.used_at is not None and row.client_id == client_id:
+        db.session.execute(
+            update(EsiaRefreshToken)
+            .where(EsiaRefreshToken.family_id == row.family_id, EsiaRefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        audit.record("esia_refresh_reuse", result="family_revoked", person_oid=row.person_oid, client_id=client_id)
+    return None
