@@ -144,20 +144,24 @@ class StandKeys:
 
 
 def rotate(keys_dir: Path, alg: str, *, overlap: timedelta | None) -> tuple[str, str | None]:
-    """A new active certificate for ``alg``. The old one keeps verifying for ``overlap``
-    (``None`` cuts it at once: tokens it signed stop verifying immediately)."""
+    """A new active certificate for ``alg``. The old one keeps verifying for ``overlap``;
+    ``None`` cuts at once: only the new certificate verifies, older tokens stop working."""
     if alg not in ALGS:
         raise StandKeyError(f"unknown algorithm {alg!r}; one of {', '.join(ALGS)}")
     directory = keys_dir / "esia"
     with _locked(directory):
         manifest = _read(directory)
         old = None
+        now = datetime.now(UTC)
         for entry in manifest:
-            if entry["alg"] == alg and entry["status"] == "active":
+            if entry["alg"] != alg:
+                continue
+            if entry["status"] == "active":
                 old = entry["id"]
                 entry["status"] = "previous"
-                until = datetime.now(UTC) + overlap if overlap else datetime.now(UTC)
-                entry["valid_until"] = until.isoformat()
+                entry["valid_until"] = (now + overlap if overlap else now).isoformat()
+            elif overlap is None:  # a cut leaves only the new certificate valid
+                entry["valid_until"] = now.isoformat()
         new = _create(directory, alg)
         manifest.append(new)
         _write(directory, manifest)

@@ -76,13 +76,15 @@ def certificates() -> ResponseReturnValue:
     return jsonify({"certificates": listing, "issuer": services().settings.esia_issuer})
 
 
-@api.get("/esia/certs/<name>.<path:ext>")
-def certificate_file(name: str, ext: str) -> ResponseReturnValue:
+@api.get("/esia/certs/<filename>")
+def certificate_file(filename: str) -> ResponseReturnValue:
+    ext = next((e for e in ("pub.pem", "cer", "pem") if filename.endswith("." + e)), "")
+    name = filename[: -len(ext) - 1] if ext else filename
     keys = esia().keys
     key = keys.find(name)
     if key is None and name in ("RS256", "GOST3410_2012_256"):
         key = keys.active(name)
-    if key is None or ext not in ("cer", "pem", "pub.pem"):
+    if key is None or not ext:
         abort(404)
     body = {"cer": key.cert_der, "pem": _pem(key), "pub.pem": _public_pem(key)}[ext]
     mime = "application/pkix-cert" if ext == "cer" else "application/x-pem-file"
