@@ -7,6 +7,7 @@ import json
 from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
@@ -15,6 +16,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, g
+from flask import request as flask_request
 
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
@@ -200,6 +202,14 @@ class GosidOpenIDCode(OpenIDCode):
         return UserInfo(claims_for(user.person, scope.split()))
 
 
+class _GosidAuthorizationServer(AuthorizationServer):
+    """Authlib's Flask server always reads the global request and ignores the one it is handed;
+    the authorization endpoint hands it the resolved parameters (the pushed ones for PAR)."""
+
+    def create_oauth2_request(self, request: Any) -> FlaskOAuth2Request:
+        return FlaskOAuth2Request(request if request is not None else flask_request)
+
+
 class _Issuer(IssuerParameter):
     def __init__(self, issuer: str) -> None:
         self._issuer = issuer
@@ -261,7 +271,7 @@ def create_authorization_server(
     def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
         return signer.access_token(client=client, user=user, scope=scope, dpop_jkt=g.get("dpop_jkt"))
 
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server = _GosidAuthorizationServer(app, query_client=query_client, save_token=save_token)
     generator = BearerTokenGenerator(
         access_token_generator=access_token,
         refresh_token_generator=lambda *a, **k: "issued-in-save-token",
