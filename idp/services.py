@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from idp.adapters.store import ShortLivedStore, open_store
+from idp.factors.setup import build_factors
 from idp.factors.sms import SmsCodeFactor
 from idp.login.service import LoginService
 from idp.login.transaction import TransactionRepository
@@ -75,7 +76,7 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         keyring=keyring,
         signer=signer,
         sender=sender,
-        login=LoginService(transactions=transactions, sms=sms),
+        login=LoginService(transactions=transactions, sms=sms, factors=build_factors(settings, store, sender, sms)),
         sessions=SessionService(ttl=settings.session_ttl),
         codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
         refresh=refresh,

@@ -47,6 +47,11 @@ class Person(db.Model):  # type: ignore[name-defined]
     specialty: Mapped[str | None] = mapped_column(String(100))
     regional_doctor_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the factor of the last complete login, offered first next time
+    last_factor: Mapped[str | None] = mapped_column(String(20))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # what raised the account to its level: "registry", "card", "qes", "in_person", "seed"
+    level_evidence: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,4 +1,11 @@
-"""The small interface every factor implements: begin → challenge, verify → result."""
+"""The small interface every factor implements: begin → challenge, verify → result.
+
+A factor is one module with one class; :mod:`idp.factors.registry` lists them. The login
+service calls ``available`` to offer the factor, ``begin`` when the person picks it (send a
+code, create a request, make a challenge), ``describe`` for the page and ``verify`` with what
+the person (or their device) answered. ``verify`` raises a :class:`idp.login.errors.LoginError`
+subclass on any failure, and does its own limits, replay protection and audit.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +26,21 @@ class Challenge:
 
 @dataclass(frozen=True)
 class FactorResult:
+    """A verified factor; ``factor`` is a policy name (a passkey with user verification
+    answers "passkey_uv")."""
+
     factor: str
     amr: str
+    enrolled_id: int | None = None
 
 
 class Factor(Protocol):
     name: str
 
+    def available(self, person: Person) -> bool: ...
+
     def begin(self, tx: LoginTransaction, person: Person) -> Challenge: ...
+
+    def describe(self, tx: LoginTransaction, person: Person) -> dict[str, Any]: ...
 
     def verify(self, tx: LoginTransaction, person: Person, response: str) -> FactorResult: ...

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Protocol
+from typing import Any, Protocol
 
+from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.factors.base import Challenge, FactorResult
@@ -56,6 +57,12 @@ class SmsCodeFactor:
 
     def _key(self, tx: CodeHolder) -> str:
         return f"sms:{tx.id}"
+
+    def available(self, person: Person) -> bool:
+        return bool(person.phone and person.phone_verified)
+
+    def describe(self, tx: CodeHolder, person: SmsRecipient) -> dict[str, Any]:
+        return {"phone": mask_phone(person.phone), "sent": self._store.get(self._key(tx)) is not None}
 
     def begin(
         self, tx: CodeHolder, person: SmsRecipient, *, text: str = DEFAULT_TEXT, decoy: bool = False

@@ -56,3 +56,42 @@ class AccountDisabled(LoginError):
     code = "LOGIN-004"
     message = "Incorrect login or password. Check them and try again."
     status = 401
+
+
+class FactorNotAvailable(LoginError):
+    code = "LOGIN-005"
+    message = "This confirmation method is not available for this login. Choose another one."
+
+
+class CodeReplayed(LoginError):
+    code = "LOGIN-013"
+    message = "This code has already been used. Wait for the next code in the app and enter it."
+    status = 401
+
+
+class FactorPending(LoginError):
+    code = "LOGIN-020"
+    message = "Waiting for the confirmation."
+    status = 202
+
+
+class FactorDenied(LoginError):
+    code = "LOGIN-021"
+    message = "The login was denied. If it was not you, change your password."
+    status = 401
+
+
+class TooManyAttempts(LoginError):
+    code = "LOGIN-030"
+    message = "Too many attempts. The login is paused for a while; try again later."
+    status = 429
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__()
+        self.wait_seconds = wait_seconds
+
+
+class CaptchaRequired(LoginError):
+    code = "LOGIN-031"
+    message = "Enter the characters from the picture to continue."
+    status = 401

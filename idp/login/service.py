@@ -1,25 +1,29 @@
 """The login flow as a domain service: password, then a second factor, then a session.
 
-Views call these functions and render; every rule (limits, audit, enumeration safety)
-lives here.
+Views call these functions and render; every rule (which factors may finish this login,
+limits, audit, enumeration safety) lives here or in the factor modules.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import or_, select
 
 from idp.accounts import passwords
 from idp.accounts.models import Person
 from idp.audit import log as audit
-from idp.factors.base import Challenge
+from idp.factors.base import Challenge, Factor, FactorResult
+from idp.factors.models import EnrolledFactor
+from idp.factors.registry import FactorRegistry
 from idp.factors.sms import SmsCodeFactor
 from idp.login import policy
-from idp.login.errors import FactorRequired, InvalidCredentials
+from idp.login.errors import FactorNotAvailable, FactorRequired, InvalidCredentials
 from idp.login.transaction import LoginTransaction, TransactionRepository
-from idp.storage.db import db
+from idp.storage.db import db, utcnow
 
 
 def _phone_candidate(login: str) -> str | None:
@@ -57,29 +61,66 @@ class FinishedLogin:
     next_url: str
 
 
-class LoginService:
-    def __init__(self, *, transactions: TransactionRepository, sms: SmsCodeFactor) -> None:
-        self.transactions = transactions
-        self.sms = sms
+# Called with the person and the finished login after every complete login (notifications).
+LoginObserver = Callable[[Person, FinishedLogin], None]
 
-    def check_password(self, tx: LoginTransaction, login: str, password: str) -> Person:
+
+class LoginService:
+    def __init__(
+        self,
+        *,
+        transactions: TransactionRepository,
+        sms: SmsCodeFactor,
+        factors: FactorRegistry | None = None,
+        guard: PasswordGuard | None = None,
+    ) -> None:
+        self.transactions = transactions
+        self.factors = factors or FactorRegistry([sms])
+        self.sms = sms
+        self.guard = guard
+        self.observers: list[LoginObserver] = []
+
+    @property
+    def sms(self) -> SmsCodeFactor:
+        return self._sms
+
+    @sms.setter
+    def sms(self, factor: SmsCodeFactor) -> None:
+        """Replacing the SMS factor (registration shares it; tests shorten its lifetimes)
+        replaces it in the registry as well."""
+        self._sms = factor
+        self.factors.add(factor)
+
+    # --- the password step -------------------------------------------------------------------
+
+    def check_password(self, tx: LoginTransaction, login: str, password: str, *, captcha: str = "") -> Person:
         """Same error, status and (roughly) timing whether or not the account exists."""
+        if self.guard is not None:
+            self.guard.before_attempt(login, captcha=captcha)
         person = find_person(login)
         if person is None:
             passwords.burn_verification_time(password)
             audit.record("login_password", result="unknown_account", login_kind=_kind(login))
+            self._failed(login)
             raise InvalidCredentials()
         if not passwords.verify_password(stored_hash=person.password_hash, password=password):
             audit.record("login_password", result="wrong_password", person_oid=person.oid)
+            self._failed(login)
             raise InvalidCredentials()
         if person.disabled:
             audit.record("login_password", result="disabled", person_oid=person.oid)
             raise InvalidCredentials()
+        if self.guard is not None:
+            self.guard.succeeded(login)
         tx.person_oid = person.oid
         tx.factors = ["password"]
         self.transactions.save(tx)
         audit.record("login_password", person_oid=person.oid)
         return person
+
+    def _failed(self, login: str) -> None:
+        if self.guard is not None:
+            self.guard.failed(login)
 
     def person_of(self, tx: LoginTransaction) -> Person:
         if tx.person_oid is None or "password" not in tx.factors:
@@ -89,13 +130,42 @@ class LoginService:
             raise InvalidCredentials()
         return person
 
-    def send_sms(self, tx: LoginTransaction) -> Challenge:
-        return self.sms.begin(tx, self.person_of(tx))
+    # --- choosing and passing a second factor ------------------------------------------------
 
-    def check_sms(self, tx: LoginTransaction, code: str) -> FinishedLogin:
+    def options(self, tx: LoginTransaction) -> list[str]:
+        """The factors this login may finish with, the last used first. When the client asks
+        for the strong level and the person can reach it, only strong factors are offered."""
         person = self.person_of(tx)
-        result = self.sms.verify(tx, person, code)
+        names = [n for n in self.factors.available_for(person) if n not in tx.factors]
+        reach = [_policy_name(n, person) for n in names]
+        allowed = policy.factors_for_step(tx.required_acr, reach)
+        return [n for n, p in zip(names, reach, strict=True) if p in allowed]
+
+    def factor(self, tx: LoginTransaction, name: str) -> tuple[Factor, Person]:
+        person = self.person_of(tx)
+        found = self.factors.get(name)
+        if found is None or name not in self.options(tx):
+            raise FactorNotAvailable()
+        return found, person
+
+    def begin(self, tx: LoginTransaction, name: str) -> Challenge:
+        factor, person = self.factor(tx, name)
+        tx.pending = name
+        self.transactions.save(tx)
+        return factor.begin(tx, person)
+
+    def verify(self, tx: LoginTransaction, name: str, response: str) -> FinishedLogin:
+        factor, person = self.factor(tx, name)
+        return self.complete(tx, person, factor.verify(tx, person, response))
+
+    def complete(self, tx: LoginTransaction, person: Person, result: FactorResult) -> FinishedLogin:
+        """Record a verified factor; finish the login when the policy says it is complete
+        (a passwordless factor identified ``person`` itself and must be strong on its own)."""
+        tx.person_oid = person.oid
         tx.complete_factor(result.factor)
+        if not policy.is_complete(tx.factors):
+            self.transactions.save(tx)
+            raise FactorRequired()
         done = self.transactions.finish(tx)
         factors = [*done.factors, result.factor] if result.factor not in done.factors else done.factors
         finished = FinishedLogin(
@@ -105,8 +175,46 @@ class LoginService:
             acr=policy.acr_for(factors),
             next_url=done.next_url,
         )
+        self._remember_use(person, tx.pending or result.factor, result)
         audit.record("login_completed", person_oid=person.oid, amr=finished.amr, acr=finished.acr)
+        for observer in self.observers:
+            observer(person, finished)
         return finished
+
+    def _remember_use(self, person: Person, name: str, result: FactorResult) -> None:
+        person.last_factor = name if name in self.factors else person.last_factor
+        if result.enrolled_id is not None:
+            enrolled = db.session.get(EnrolledFactor, result.enrolled_id)
+            if enrolled is not None:
+                enrolled.last_used_at = utcnow()
+        db.session.commit()
+
+    # --- the SMS factor, kept as named calls for the registration flow and tests -------------
+
+    def send_sms(self, tx: LoginTransaction) -> Challenge:
+        return self.begin(tx, "sms")
+
+    def check_sms(self, tx: LoginTransaction, code: str) -> FinishedLogin:
+        return self.verify(tx, "sms", code)
+
+
+class PasswordGuard(Protocol):
+    """Brute-force limits around the password step (see :mod:`idp.login.limits`)."""
+
+    def before_attempt(self, login: str, *, captcha: str) -> None: ...
+
+    def captcha_needed(self, login: str) -> bool: ...
+
+    def failed(self, login: str) -> None: ...
+
+    def succeeded(self, login: str) -> None: ...
+
+
+def _policy_name(name: str, person: Person) -> str:
+    """The policy name a factor reaches for this person (a UV passkey is strong)."""
+    if name == "passkey":
+        return "passkey_uv"
+    return name
 
 
 def _kind(login: str) -> str:

@@ -23,6 +23,7 @@ class LoginTransaction:
     person_oid: int | None = None
     factors: list[str] = field(default_factory=list)
     required_acr: str = ""
+    pending: str = ""  # the factor the person chose and began (not yet verified)
 
     def complete_factor(self, factor: str) -> None:
         if factor not in self.factors:

@@ -1,8 +1,10 @@
 """Import every durable model so that metadata (and Alembic) sees all tables."""
 
 from idp.accounts.models import Person
+from idp.accounts.security_models import KnownDevice, PasswordHistory
 from idp.audit.models import AuditEvent
 from idp.esia.models import EsiaClient, EsiaClientCertificate, EsiaRefreshToken
+from idp.factors.models import EnrolledFactor
 from idp.oidc.models import Consent, OAuthClient, RefreshToken
 from idp.outbox.models import OutboxMessage
 from idp.sessions.models import BrowserSession
@@ -11,11 +13,14 @@ __all__ = [
     "AuditEvent",
     "BrowserSession",
     "Consent",
+    "EnrolledFactor",
     "EsiaClient",
     "EsiaClientCertificate",
     "EsiaRefreshToken",
+    "KnownDevice",
     "OAuthClient",
     "OutboxMessage",
+    "PasswordHistory",
     "Person",
     "RefreshToken",
 ]

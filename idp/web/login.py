@@ -1,15 +1,27 @@
-"""Login pages: password, then the SMS code. Each POST answers 303 (never 307)."""
+"""Login pages: password, then one of the person's factors. Each POST answers 303 (never 307).
+
+``/login/<factor>`` is one page per factor (``login_<factor>.html``); the person can switch to
+another of their factors at ``/login/choose``. Factors confirmed elsewhere (the e-mail link,
+the Gosuslugi app) are polled by the page at ``/login/<factor>/status``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from idp.factors.sms import mask_phone
-from idp.login.errors import CodeExpired, CodeInvalid, InvalidCredentials, LoginError, ResendTooSoon
+from idp.login.errors import (
+    FactorNotAvailable,
+    FactorPending,
+    InvalidCredentials,
+    LoginError,
+    TooManyAttempts,
+)
+from idp.login.service import FinishedLogin
 from idp.login.transaction import LoginTransaction
 from idp.services import services
 from idp.web.current import sign_in
@@ -30,10 +42,17 @@ def _start_if_missing() -> LoginTransaction:
         return tx
 
 
+def _password_page(error: LoginError | None, login: str, status: int = 200) -> ResponseReturnValue:
+    guard = services().login.guard
+    captcha = guard is not None and guard.captcha_needed(login)
+    wait = getattr(error, "wait_seconds", None)
+    return render_template("login.html", error=error, login=login, captcha=captcha, wait=wait), status
+
+
 @bp.get("/login")
 def password_form() -> ResponseReturnValue:
     _start_if_missing()
-    return render_template("login.html", error=None, login=request.args.get("login_hint", ""))
+    return _password_page(None, request.args.get("login_hint", ""))
 
 
 @bp.post("/login")
@@ -41,49 +60,106 @@ def password_submit() -> ResponseReturnValue:
     tx = _tx()
     login = request.form.get("login", "")
     try:
-        services().login.check_password(tx, login, request.form.get("password", ""))
-    except InvalidCredentials as exc:
-        return render_template("login.html", error=exc, login=login), exc.status
+        services().login.check_password(
+            tx, login, request.form.get("password", ""), captcha=request.form.get("captcha", "")
+        )
+    except (InvalidCredentials, TooManyAttempts) as exc:
+        return _password_page(exc, login, exc.status)
+    except LoginError as exc:  # captcha required or wrong
+        return _password_page(exc, login, exc.status)
     tx = services().login.transactions.renew(tx)
     session["login_tx"] = tx.id
-    with contextlib.suppress(ResendTooSoon):  # a code from this very login is still valid
-        services().login.send_sms(tx)
-    return redirect(url_for("login.sms_form"), 303)
+    options = services().login.options(tx)
+    if not options:
+        raise FactorNotAvailable()
+    with contextlib.suppress(LoginError):  # e.g. a code from this very login is still valid
+        services().login.begin(tx, options[0])
+    return redirect(url_for("login.factor_form", name=options[0]), 303)
 
 
-@bp.get("/login/sms")
-def sms_form() -> ResponseReturnValue:
+@bp.post("/login/choose")
+def choose() -> ResponseReturnValue:
     tx = _tx()
-    person = services().login.person_of(tx)
-    return render_template("login_sms.html", phone=mask_phone(person.phone), error=None, notice=None)
-
-
-@bp.post("/login/sms")
-def sms_submit() -> ResponseReturnValue:
-    tx = _tx()
-    person = services().login.person_of(tx)
+    name = request.form.get("factor", "")
     try:
-        finished = services().login.check_sms(tx, request.form.get("code", ""))
-    except (CodeInvalid, CodeExpired) as exc:
-        return render_template("login_sms.html", phone=mask_phone(person.phone), error=exc, notice=None), exc.status
+        services().login.begin(tx, name)
+    except FactorNotAvailable:
+        raise
+    except LoginError as exc:
+        return _factor_page(tx, name, error=exc)
+    return redirect(url_for("login.factor_form", name=name), 303)
+
+
+def _factor_page(tx: LoginTransaction, name: str, *, error: LoginError | None = None, **extra: Any) -> Any:
+    factor, person = services().login.factor(tx, name)
+    others = [n for n in services().login.options(tx) if n != name]
+    context = {
+        "factor": name,
+        "detail": factor.describe(tx, person),
+        "others": others,
+        "error": error,
+        "wait": getattr(error, "wait_seconds", None),
+        **extra,
+    }
+    status = error.status if error is not None else 200
+    return render_template(f"login_{name}.html", **context), status
+
+
+@bp.get("/login/<name>")
+def factor_form(name: str) -> ResponseReturnValue:
+    return _factor_page(_tx(), name)
+
+
+@bp.post("/login/<name>")
+def factor_submit(name: str) -> ResponseReturnValue:
+    tx = _tx()
+    response = request.form.get("code") or request.form.get("response") or ""
+    try:
+        finished = services().login.verify(tx, name, response)
+    except FactorNotAvailable:
+        raise
+    except LoginError as exc:
+        return _factor_page(tx, name, error=exc)
+    return redirect(_signed_in(finished), 303)
+
+
+@bp.post("/login/<name>/resend")
+def factor_resend(name: str) -> ResponseReturnValue:
+    tx = _tx()
+    try:
+        services().login.begin(tx, name)
+    except FactorNotAvailable:
+        raise
+    except LoginError as exc:
+        return _factor_page(tx, name, error=exc)
+    return redirect(url_for("login.factor_form", name=name), 303)
+
+
+@bp.post("/login/<name>/status")
+def factor_status(name: str) -> ResponseReturnValue:
+    """Polled by pages whose factor is confirmed elsewhere; completes the login when it is."""
+    try:
+        tx = _tx()
+        finished = services().login.verify(tx, name, "")
+    except FactorPending:
+        return jsonify(state="pending")
+    except LoginError as exc:
+        return jsonify(state="failed", code=exc.code), exc.status
+    return jsonify(state="done", next=_signed_in(finished))
+
+
+def _signed_in(finished: FinishedLogin) -> str:
+    """Start the session of a finished login; returns where the browser goes next."""
     sign_in(person_oid=finished.person_oid, amr=finished.amr, acr=finished.acr)
     if finished.next_url.startswith("/authorize?"):
         query = finished.next_url.split("?", 1)[1].encode()
         session["fresh_login_for"] = hashlib.sha256(query).hexdigest()
-    return redirect(_safe_next(finished.next_url), 303)
+    return _safe_next(finished.next_url)
 
 
-@bp.post("/login/sms/resend")
-def sms_resend() -> ResponseReturnValue:
-    tx = _tx()
-    person = services().login.person_of(tx)
-    try:
-        services().login.send_sms(tx)
-    except ResendTooSoon as exc:
-        return render_template(
-            "login_sms.html", phone=mask_phone(person.phone), error=exc, notice=None, wait=exc.wait_seconds
-        ), exc.status
-    return redirect(url_for("login.sms_form"), 303)
+def complete_in_browser(finished: FinishedLogin) -> ResponseReturnValue:
+    """For other blueprints (passkey, signature, card): sign in and go on."""
+    return redirect(_signed_in(finished), 303)
 
 
 def _safe_next(url: str) -> str:
