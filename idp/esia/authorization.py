@@ -12,6 +12,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from idp.audit import log as audit
@@ -73,6 +74,7 @@ def validate(
     if not seen:
         services().store.set(_fingerprint(query), "1", ttl=services().settings.login_transaction_ttl)
         audit.record("esia_authorization_request", client_id=client.client_id, version=version, **match.summary())
+        current_app.logger.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
     confirmed = client.require_confirmed or _filter_requires_confirmed(params.get("person_filter"))
     return AuthorizationRequest(version, client, uri, params["state"], scopes, confirmed, match)
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, request, url_for
 
 from idp.esia.errors import EsiaError
+from idp.esia.timestamps import BadTimestamp, parse_timestamp
 from idp.security.hashes import new_token
 from idp.services import services
 
@@ -31,12 +32,24 @@ def _received() -> dict[str, str]:
     return shown
 
 
+def _clock(received: dict[str, str]) -> dict[str, Any]:
+    """The timestamp skew of every refused request, not only of timestamp refusals."""
+    found: dict[str, Any] = {"stand_time": datetime.now(UTC).strftime("%Y.%m.%d %H:%M:%S %z")}
+    try:
+        stamp = parse_timestamp(received.get("timestamp", ""), strict=False)
+    except BadTimestamp:
+        return found
+    window = services().settings.esia_timestamp_window
+    return {**found, "received": received["timestamp"], "skew_seconds": stamp.skew(), "window_seconds": window}
+
+
 def record(error: EsiaError, *, endpoint: str, client_id: str | None) -> str | None:
     """Keep and log a report of ``error``; returns its id (``None`` outside dev mode)."""
     if not services().settings.dev_mode:
         return None
     diag_id = new_token(12)
-    report = {
+    received = _received()
+    report: dict[str, Any] = {
         "id": diag_id,
         "at": datetime.now(UTC).isoformat(),
         "endpoint": endpoint,
@@ -44,9 +57,10 @@ def record(error: EsiaError, *, endpoint: str, client_id: str | None) -> str | N
         "error": error.error,
         "error_description": error.error_description,
         "strict_mode": services().settings.esia_strict,
-        "received": _received(),
-        **error.report,
+        "received": received,
+        "timestamp": _clock(received),
     }
+    report.update(error.report)
     services().store.set(f"esia:diag:{diag_id}", json.dumps(report, default=str), ttl=TTL)
     current_app.logger.warning("ESIA refusal %s: %s", diag_id, json.dumps(report, default=str, ensure_ascii=False))
     return diag_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from idp.accounts.models import Person
@@ -45,6 +46,7 @@ def exchange(form: MultiDict[str, str], *, endpoint: str) -> dict[str, Any]:
     certs = checks.certificates_for(client, params.get("client_certificate_hash"), required=endpoint != "te/v1")
     code = params["code"] if version == "te/v3" else None
     match = checks.check_secret(params, version=version, certs=certs, code=code)
+    current_app.logger.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
     checks.use_state("te", client.client_id, params["state"])
     if grant_type == "authorization_code":
         grant, family = _redeem_code(params, client), None
