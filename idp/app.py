@@ -87,6 +87,9 @@ def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
         app.register_blueprint(bp)
     csrf.exempt(endpoints.bp)
     csrf.exempt(registration_endpoint.bp)
+    from idp.web.factor_blueprints import init_app as init_factors
+
+    init_factors(app, settings, csrf)
     from idp.esia.blueprints import init_app as init_esia
 
     init_esia(app, settings, app.extensions["gosid"].store, csrf)

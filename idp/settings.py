@@ -44,6 +44,8 @@ class IdpSettings:
     sms_code_ttl: int = 300
     sms_code_attempts: int = 3
     sms_resend_cooldown: int = 30
+    # account security (docs/FACTORS.md)
+    reauth_max_age: int = 600  # changing the password, contacts or factors needs a login this recent
     # real adapters (used when dev_mode is off)
     smtp_host: str = "localhost"
     smtp_port: int = 25

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from idp.adapters.store import ShortLivedStore
 from idp.factors.registry import FactorRegistry
+from idp.factors.secretbox import SecretBox
 from idp.factors.sms import SmsCodeFactor
+from idp.factors.totp import TotpFactor
 from idp.outbox.senders import MessageSender
 from idp.settings import IdpSettings
 
@@ -12,4 +14,5 @@ from idp.settings import IdpSettings
 def build_factors(
     settings: IdpSettings, store: ShortLivedStore, sender: MessageSender, sms: SmsCodeFactor
 ) -> FactorRegistry:
-    return FactorRegistry([sms])
+    totp = TotpFactor(store=store, box=SecretBox(settings.secret_key, purpose="totp"))
+    return FactorRegistry([sms, totp])

@@ -1,0 +1,84 @@
+"""Enrolling and removing a person's factors (the «Двухэтапная проверка» section).
+
+The pending TOTP seed waits in the short-lived store under a random id kept in the browser
+session, never in the cookie itself; it becomes an enrolled factor once the first code matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from idp.accounts.models import Person
+from idp.accounts.notifications import notify_change
+from idp.audit import log as audit
+from idp.factors.models import EnrolledFactor
+from idp.factors.totp import TotpEnrolment, TotpFactor
+from idp.security.hashes import new_token
+from idp.storage.db import db
+
+if TYPE_CHECKING:
+    from idp.services import Services
+
+ENROLMENT_TTL = 600
+
+
+def enrolled(person: Person) -> list[EnrolledFactor]:
+    query = select(EnrolledFactor).where(EnrolledFactor.person_oid == person.oid).order_by(EnrolledFactor.id)
+    return list(db.session.scalars(query))
+
+
+def _totp(svc: Services) -> TotpFactor:
+    factor = svc.login.factors.get("totp")
+    assert isinstance(factor, TotpFactor)
+    return factor
+
+
+def start_totp(svc: Services, person: Person, browser: MutableMapping[str, Any]) -> TotpEnrolment:
+    enrolment = _totp(svc).new_enrolment(person)
+    key = new_token(24)
+    svc.store.set(f"totp-enrol:{key}", json.dumps({"oid": person.oid, "secret": enrolment.secret}), ttl=ENROLMENT_TTL)
+    browser["totp_enrolment"] = key
+    return enrolment
+
+
+def pending_totp(svc: Services, person: Person, browser: MutableMapping[str, Any]) -> TotpEnrolment | None:
+    secret = _pending_secret(svc, person, browser)
+    return _totp(svc).enrolment_for(person, secret) if secret else None
+
+
+def _pending_secret(svc: Services, person: Person, browser: MutableMapping[str, Any]) -> str | None:
+    raw = svc.store.get(f"totp-enrol:{browser.get('totp_enrolment')}")
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    return str(data["secret"]) if data.get("oid") == person.oid else None
+
+
+def confirm_totp(
+    svc: Services, person: Person, browser: MutableMapping[str, Any], *, code: str, label: str, url: str
+) -> EnrolledFactor:
+    from idp.login.errors import TransactionExpired
+
+    secret = _pending_secret(svc, person, browser)
+    if secret is None:
+        raise TransactionExpired()
+    factor = _totp(svc).confirm_enrolment(person, secret, code, label=label.strip() or "Authenticator")
+    svc.store.delete(f"totp-enrol:{browser.pop('totp_enrolment', '')}")
+    notify_change(svc.sender, person, "factor_added", url=url)
+    return factor
+
+
+def remove(svc: Services, person: Person, factor_id: int, *, url: str) -> bool:
+    factor = db.session.get(EnrolledFactor, factor_id)
+    if factor is None or factor.person_oid != person.oid:
+        return False
+    kind = factor.kind
+    db.session.delete(factor)
+    db.session.commit()
+    audit.record("factor_removed", person_oid=person.oid, kind=kind, factor_id=factor_id)
+    notify_change(svc.sender, person, "factor_removed", url=url)
+    return True

@@ -1,0 +1,45 @@
+"""Security notifications: a change to the account goes to the contacts it had before.
+
+So a person whose account was taken over hears about it on the phone and e-mail they still
+control. Texts are Russian (the people's language); each names what changed and what to do.
+"""
+
+from __future__ import annotations
+
+from idp.accounts.models import Person
+from idp.audit import log as audit
+from idp.outbox.senders import DeliveryFailed, MessageSender
+
+CHANGE_TEXTS = {
+    "password": "пароль",
+    "phone": "номер телефона",
+    "email": "адрес электронной почты",
+    "factor_added": "способ подтверждения входа (добавлен)",
+    "factor_removed": "способ подтверждения входа (удалён)",
+    "password_reset": "пароль (восстановление доступа)",
+}
+CHANGE_SMS = "Госуслуги (gosid): в учётной записи изменён {what}. Если это были не вы, восстановите пароль: {url}"
+CHANGE_MAIL_SUBJECT = "Госуслуги (gosid): изменение учётной записи"
+CHANGE_MAIL = (
+    "Здравствуйте!\n\nВ вашей учётной записи изменён {what}.\n"
+    "Если это были не вы, восстановите пароль и завершите все сеансы: {url}\n"
+)
+
+
+def notify_change(
+    sender: MessageSender, person: Person, what: str, *, url: str, phone: str | None = None, email: str | None = None
+) -> None:
+    """Tell the person about ``what`` (a key of ``CHANGE_TEXTS``) on the given (old) contacts,
+    by default the account's current ones. Delivery problems are audited, never raised."""
+    text = CHANGE_TEXTS.get(what, what)
+    phone = phone or person.phone
+    email = email if email is not None else person.email
+    try:
+        if phone:
+            sender.send_sms(phone, CHANGE_SMS.format(what=text, url=url))
+        if email:
+            sender.send_email(email, CHANGE_MAIL_SUBJECT, CHANGE_MAIL.format(what=text, url=url))
+    except DeliveryFailed as exc:
+        audit.record("security_notification", result="undelivered", person_oid=person.oid, reason=str(exc)[:200])
+        return
+    audit.record("security_notification", person_oid=person.oid, change=what)
