@@ -46,6 +46,8 @@ class IdpSettings:
     sms_resend_cooldown: int = 30
     # account security (docs/FACTORS.md)
     reauth_max_age: int = 600  # changing the password, contacts or factors needs a login this recent
+    email_link_ttl: int = 600
+    app_request_ttl: int = 120
     # real adapters (used when dev_mode is off)
     smtp_host: str = "localhost"
     smtp_port: int = 25

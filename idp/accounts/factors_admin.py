@@ -72,6 +72,19 @@ def confirm_totp(
     return factor
 
 
+def connect_app(svc: Services, person: Person, *, url: str, label: str = "Госуслуги (симулятор)") -> EnrolledFactor:
+    """Link the Gosuslugi app (in dev mode the simulator at /dev/app); one per person."""
+    found = next((f for f in enrolled(person) if f.kind == "app"), None)
+    if found is not None:
+        return found
+    factor = EnrolledFactor(person_oid=person.oid, kind="app", label=label)
+    db.session.add(factor)
+    db.session.commit()
+    audit.record("factor_enrolled", person_oid=person.oid, kind="app", factor_id=factor.id)
+    notify_change(svc.sender, person, "factor_added", url=url)
+    return factor
+
+
 def remove(svc: Services, person: Person, factor_id: int, *, url: str) -> bool:
     factor = db.session.get(EnrolledFactor, factor_id)
     if factor is None or factor.person_oid != person.oid:

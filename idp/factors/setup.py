@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from idp.adapters.store import ShortLivedStore
+from idp.factors.app_confirm import AppConfirmFactor
+from idp.factors.email_link import EmailLinkFactor
 from idp.factors.registry import FactorRegistry
 from idp.factors.secretbox import SecretBox
 from idp.factors.sms import SmsCodeFactor
@@ -15,4 +17,6 @@ def build_factors(
     settings: IdpSettings, store: ShortLivedStore, sender: MessageSender, sms: SmsCodeFactor
 ) -> FactorRegistry:
     totp = TotpFactor(store=store, box=SecretBox(settings.secret_key, purpose="totp"))
-    return FactorRegistry([sms, totp])
+    email = EmailLinkFactor(store=store, sender=sender, base_url=settings.issuer, ttl=settings.email_link_ttl)
+    app = AppConfirmFactor(store=store, ttl=settings.app_request_ttl)
+    return FactorRegistry([sms, totp, app, email])

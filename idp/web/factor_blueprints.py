@@ -9,6 +9,12 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import security_settings
+    from idp.web import email_link, security_settings
 
     app.register_blueprint(security_settings.bp)
+    app.register_blueprint(email_link.bp)
+    if settings.dev_mode:
+        from idp.dev import app_simulator
+
+        app.register_blueprint(app_simulator.bp)
+        csrf.exempt(app_simulator.bp)  # the simulated phone is not a browser form of this site

@@ -65,6 +65,14 @@ def totp_submit() -> ResponseReturnValue:
     return redirect(url_for("security.overview"), 303)
 
 
+@bp.post("/profile/security/app")
+@recent_login_required
+def connect_app() -> ResponseReturnValue:
+    factors_admin.connect_app(services(), _person(), url=url_for("security.overview", _external=True))
+    session["security_notice"] = "app_added"
+    return redirect(url_for("security.overview"), 303)
+
+
 @bp.post("/profile/security/factors/<int:factor_id>/remove")
 @recent_login_required
 def remove_factor(factor_id: int) -> ResponseReturnValue:
