@@ -93,7 +93,7 @@ def _authorize() -> ResponseReturnValue:
     params = _resolve_params()
     server = _server()
     try:
-        grant = server.get_consent_grant(request=_as_request(params), end_user=None)
+        grant = server.get_consent_grant(request=_as_request(params), end_user=current_person())
     except OAuth2Error as error:
         raise _fail(error) from None
     try:
