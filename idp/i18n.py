@@ -47,3 +47,10 @@ def init_app(app: Flask, *, default_locale: str) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.before_request
+    def _remember_requested_locale() -> None:
+        # A redirect (/authorize → /login) renders nothing, so Babel never asks for the locale
+        # and ui_locales would be lost; remember it now for the pages that follow.
+        if request.args.get("lang") or request.args.get("ui_locales"):
+            select_locale()
