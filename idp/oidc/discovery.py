@@ -53,6 +53,7 @@ def discovery_document(settings: IdpSettings) -> dict[str, Any]:
             "amr",
             "azp",
             "sid",
+            "at_hash",
             *CLAIM_SCOPE,
         ],
         "claims_parameter_supported": True,
