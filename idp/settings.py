@@ -48,6 +48,7 @@ class IdpSettings:
     reauth_max_age: int = 600  # changing the password, contacts or factors needs a login this recent
     email_link_ttl: int = 600
     app_request_ttl: int = 120
+    webauthn_rp_id: str = ""  # empty: the issuer's host ("localhost" for a loopback issuer)
     # real adapters (used when dev_mode is off)
     smtp_host: str = "localhost"
     smtp_port: int = 25

@@ -5,6 +5,7 @@ from __future__ import annotations
 from idp.adapters.store import ShortLivedStore
 from idp.factors.app_confirm import AppConfirmFactor
 from idp.factors.email_link import EmailLinkFactor
+from idp.factors.passkey import PasskeyFactor, relying_party
 from idp.factors.registry import FactorRegistry
 from idp.factors.secretbox import SecretBox
 from idp.factors.sms import SmsCodeFactor
@@ -19,4 +20,5 @@ def build_factors(
     totp = TotpFactor(store=store, box=SecretBox(settings.secret_key, purpose="totp"))
     email = EmailLinkFactor(store=store, sender=sender, base_url=settings.issuer, ttl=settings.email_link_ttl)
     app = AppConfirmFactor(store=store, ttl=settings.app_request_ttl)
-    return FactorRegistry([sms, totp, app, email])
+    passkey = PasskeyFactor(store=store, rp=relying_party(settings.issuer, rp_id=settings.webauthn_rp_id))
+    return FactorRegistry([sms, totp, app, email, passkey])

@@ -95,3 +95,9 @@ class CaptchaRequired(LoginError):
     code = "LOGIN-031"
     message = "Enter the characters from the picture to continue."
     status = 401
+
+
+class PasskeyRejected(LoginError):
+    code = "LOGIN-040"
+    message = "The passkey was not accepted. Try again or choose another way to confirm the login."
+    status = 401

@@ -9,10 +9,11 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import email_link, security_settings
+    from idp.web import email_link, security_settings, webauthn
 
     app.register_blueprint(security_settings.bp)
     app.register_blueprint(email_link.bp)
+    app.register_blueprint(webauthn.bp)
     if settings.dev_mode:
         from idp.dev import app_simulator
 

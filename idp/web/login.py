@@ -33,7 +33,7 @@ def _tx() -> LoginTransaction:
     return services().login.transactions.load(session.get("login_tx"))
 
 
-def _start_if_missing() -> LoginTransaction:
+def start_if_missing() -> LoginTransaction:
     try:
         return _tx()
     except LoginError:
@@ -51,7 +51,7 @@ def _password_page(error: LoginError | None, login: str, status: int = 200) -> R
 
 @bp.get("/login")
 def password_form() -> ResponseReturnValue:
-    _start_if_missing()
+    start_if_missing()
     return _password_page(None, request.args.get("login_hint", ""))
 
 

@@ -1,0 +1,47 @@
+"""A Chromium (Debian's, via Playwright) for the factor e2e tests, and a signed-in page helper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Stack
+from tests.e2e.harness import newest_outbox_id, read_sms_code
+from tests.support.backends import CHROMIUM, chromium_available, require
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+STEP_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    require(chromium_available(), "Debian chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def localhost(stack: Stack) -> str:
+    """The IdP under the name "localhost": WebAuthn does not accept IP addresses as RP ids."""
+    return stack.idp_url.replace("127.0.0.1", "localhost")
+
+
+def sign_in_with_sms(page: Any, stack: Stack, base: str, person: dict[str, Any]) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#login", person["phone"])
+    page.fill("#password", person["password"])
+    before = newest_outbox_id(stack.idp_url, person["phone"])
+    page.locator("form[action$='/login'] [type=submit]").click()
+    page.wait_for_url(f"{base}/login/sms")
+    page.fill("#code", read_sms_code(stack.idp_url, person["phone"], after_id=before))
+    page.locator("form[action$='/login/sms'] [type=submit]").click()
+    page.wait_for_url(f"{base}/profile")
