@@ -24,7 +24,9 @@ def test_second_run_reuses_the_keys(tmp_path: Path) -> None:
     assert KeyRing.load_or_create(tmp_path).jwks() == first
 
 
-def test_rotation_publishes_first_then_signs_then_drops_the_old_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rotation_publishes_first_then_signs_then_drops_the_old_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ring = KeyRing.load_or_create(tmp_path)
     old = ring.active("RS256").kid
     new, retired = KeyRing.rotate(tmp_path, "RS256", publish_ahead=100, overlap=600)
