@@ -1,24 +1,24 @@
-"""Demo EGISZ service: electronic medical cards, logging people in through the gosid IdP.
+"""Demo EGISZ service: medical cards, appointments and an inbox, with access decided from the
+gosid IdP's tokens and regional rules on every request.
 
 It talks to the IdP only over HTTP, like any third-party relying party.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from relying_party_demo import api, auth, web
+from relying_party_demo.database import engine_options, init_database
 from relying_party_demo.i18n import init_i18n
-from relying_party_demo.models import db
 from relying_party_demo.rendering import install_error_rendering
 from relying_party_demo.security import install_security_headers
 from relying_party_demo.services import build_services
 from relying_party_demo.settings import RpSettings, load_rp_settings
 
-MAX_REQUEST_BYTES = 64 * 1024
+# Forms and JSON stay small; the OMS policy copy (a PDF) may be up to max_upload_bytes.
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(settings: RpSettings | None = None) -> Flask:
@@ -27,39 +27,31 @@ def create_app(settings: RpSettings | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(_flask_config(settings))
     init_i18n(app, default_locale=settings.default_locale)
-    db.init_app(app)
     csrf = CSRFProtect(app)
     build_services(app, settings)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
+    for blueprint in (*web.BLUEPRINTS, auth.bp, *api.BLUEPRINTS):
+        app.register_blueprint(blueprint)
+    for blueprint in api.BLUEPRINTS:
+        csrf.exempt(blueprint)  # bearer tokens, no cookies: CSRF does not apply
     install_error_rendering(app)
     install_security_headers(app, production=settings.production)
-    with app.app_context():
-        _prepare_database(settings)
-        db.create_all()
+    init_database(app, settings)
     return app
 
 
 def _flask_config(settings: RpSettings) -> dict[str, object]:
+    url = settings.resolved_database_url()
     return {
         "SECRET_KEY": settings.secret_key,
         "SESSION_COOKIE_NAME": settings.session_cookie_name,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.base_url.startswith("https://"),
-        "SQLALCHEMY_DATABASE_URI": settings.resolved_database_url(),
-        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "MAX_CONTENT_LENGTH": settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
         "GOSID_RP_SETTINGS": settings,
     }
-
-
-def _prepare_database(settings: RpSettings) -> None:
-    url = settings.resolved_database_url()
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and ":memory:" not in url:
-        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 __all__ = ["RpSettings", "create_app", "load_rp_settings"]

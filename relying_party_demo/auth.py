@@ -1,17 +1,24 @@
-"""Browser login: start at the IdP, finish on the callback, log out locally and at the IdP."""
+"""Browser login: start at the IdP, step up, finish on the callback, log out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from relying_party_demo import login_sessions
+from relying_party_demo.errors import IdpUnavailable, IssuerMismatch
+from relying_party_demo.guard import caller_for
 from relying_party_demo.oauth_client import EDIT_SCOPE, LOGIN_SCOPES
+from relying_party_demo.operations import onboarding
 from relying_party_demo.services import services
 from relying_party_demo.signin import complete_sign_in
+from relying_party_demo.web.common import safe_next
+from relying_party_demo.web.onboarding import AFTER_LOGIN_KEY
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+STEP_UP_KEY = "step_up_acr"
 
 
 def _ui_locale() -> str:
@@ -20,6 +27,7 @@ def _ui_locale() -> str:
 
 @bp.get("/login")
 def login() -> Response:
+    session[AFTER_LOGIN_KEY] = safe_next(request.args.get("next"))
     return services().login.begin(scopes=LOGIN_SCOPES, ui_locale=_ui_locale())
 
 
@@ -27,13 +35,45 @@ def login() -> Response:
 def elevate() -> Response:
     """Ask the IdP again, adding the edit scope; the person consents there."""
     login_sessions.require()
+    session[AFTER_LOGIN_KEY] = safe_next(request.args.get("next"))
     return services().login.begin(scopes=(*LOGIN_SCOPES, EDIT_SCOPE), ui_locale=_ui_locale())
 
 
+@bp.get("/step-up")
+def step_up() -> Response | tuple[str, int]:
+    """Sign in again at the level edits need (``acr_values``, ``prompt=login``), when the IdP
+    advertises that level; otherwise explain which level is needed."""
+    login_sessions.require()
+    rp = services()
+    required = rp.settings.edit_acr
+    if not _idp_offers(required):
+        return render_template("step_up.html", required=required, obtained=None, offered=False), 403
+    session[AFTER_LOGIN_KEY] = safe_next(request.args.get("next"))
+    session[STEP_UP_KEY] = required
+    scopes = (*LOGIN_SCOPES, EDIT_SCOPE)
+    return rp.login.begin(scopes=scopes, ui_locale=_ui_locale(), acr_values=required, prompt="login")
+
+
+def _idp_offers(acr: str) -> bool:
+    try:
+        offered = services().discovery.metadata().acr_values_supported
+    except (IdpUnavailable, IssuerMismatch):
+        return True  # let the login attempt report the IdP's problem
+    return offered is None or acr in offered
+
+
 @bp.get("/callback")
-def callback() -> Response:
-    complete_sign_in(services())
-    return redirect(url_for("web.profile"), code=303)
+def callback() -> Response | tuple[str, int]:
+    # Starting the session clears the cookie: read what the login was started for first.
+    required, after = session.pop(STEP_UP_KEY, None), safe_next(session.pop(AFTER_LOGIN_KEY, None))
+    access = complete_sign_in(services())
+    if required and not services().policy.acr_satisfies(access.acr, required):
+        return render_template("step_up.html", required=required, obtained=access.acr, offered=True), 403
+    login = login_sessions.require()
+    if not onboarding.status(caller_for(access, login.access_token), login.claims).done:
+        session[AFTER_LOGIN_KEY] = after
+        return redirect(url_for("web_onboarding.status"), code=303)
+    return redirect(after, code=303)
 
 
 @bp.post("/logout")

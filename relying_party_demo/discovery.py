@@ -23,6 +23,9 @@ class ProviderMetadata:
     userinfo_endpoint: str | None
     end_session_endpoint: str | None
     iss_parameter_supported: bool
+    introspection_endpoint: str | None = None
+    # None when the IdP does not say; then any level may be asked for.
+    acr_values_supported: tuple[str, ...] | None = None
 
     @classmethod
     def from_document(cls, data: dict[str, Any], *, expected_issuer: str) -> ProviderMetadata:
@@ -41,12 +44,21 @@ class ProviderMetadata:
             userinfo_endpoint=_optional_str(data, "userinfo_endpoint"),
             end_session_endpoint=_optional_str(data, "end_session_endpoint"),
             iss_parameter_supported=data.get("authorization_response_iss_parameter_supported") is True,
+            introspection_endpoint=_optional_str(data, "introspection_endpoint"),
+            acr_values_supported=_optional_strings(data, "acr_values_supported"),
         )
 
 
 def _optional_str(data: dict[str, Any], name: str) -> str | None:
     value = data.get(name)
     return value if isinstance(value, str) and value else None
+
+
+def _optional_strings(data: dict[str, Any], name: str) -> tuple[str, ...] | None:
+    value = data.get(name)
+    if not isinstance(value, list):
+        return None
+    return tuple(v for v in value if isinstance(v, str))
 
 
 class IdpDiscovery:

@@ -181,31 +181,6 @@ class InvalidToken(BearerError):
     title = _l("The access token is not valid")
 
 
-class InsufficientScope(BearerError):
-    status = 403
-    code = "RP-204"
-    error = "insufficient_scope"
-    title = _l("You have not granted this service the rights for this action")
-    hint = _l("Use “Request edit rights” on the card page.")
-
-    def __init__(self, scope: str) -> None:
-        super().__init__(f"this action needs the scope {scope}")
-        self.scope = scope
-
-    def json_body(self) -> dict[str, str]:
-        return {**super().json_body(), "scope": self.scope}
-
-    def challenge_params(self) -> list[tuple[str, str]]:
-        return [("error", self.error), ("scope", self.scope)]
-
-
-class AccessDenied(RpError):
-    status = 403
-    code = "RP-205"
-    error = "access_denied"
-    title = _l("You may only see your own medical card")
-
-
 class InvalidField(RpError):
     """A request body field is missing or malformed; ``field`` names it."""
 
@@ -221,3 +196,28 @@ class InvalidField(RpError):
 
     def json_body(self) -> dict[str, str]:
         return {**super().json_body(), "field": self.field}
+
+
+# --- conflicts with the current state ---------------------------------------------------------
+
+
+class SlotUnavailable(RpError):
+    status = 409
+    code = "RP-220"
+    error = "slot_unavailable"
+    title = _l("This time is no longer free")
+    hint = _l("Choose another time in the schedule.")
+
+
+class AppointmentClosed(RpError):
+    status = 409
+    code = "RP-221"
+    error = "appointment_not_active"
+    title = _l("This appointment can no longer be changed")
+
+
+class ScheduleConflict(RpError):
+    status = 409
+    code = "RP-222"
+    error = "schedule_conflict"
+    title = _l("The schedule cannot be changed this way")

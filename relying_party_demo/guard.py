@@ -1,16 +1,108 @@
-"""Turns a policy decision into the matching error, for the API and the pages alike."""
+"""From a verified access token to a policy decision: who is calling, and may they?
+
+:class:`Caller` is the token plus what the service knows about the person (the SNILS linked to
+``sub``, the regional requirements they completed). :func:`authorize` asks the policy and turns
+a refusal into its error; the API and the pages both go through here.
+"""
 
 from __future__ import annotations
 
-from relying_party_demo.errors import AccessDenied, InsufficientScope
-from relying_party_demo.policy import CardAction, Verdict, decide_card_access
+import logging
+from dataclasses import dataclass
+
+import requests
+
+from relying_party_demo import people
+from relying_party_demo.access.policy import ACTIONS, Action, Decision, PersonState, Subject, Target, decide
+from relying_party_demo.errors import IdpUnavailable
+from relying_party_demo.idp_http import get_json_object
+from relying_party_demo.refusals import error_for
+from relying_party_demo.services import RpServices, services
 from relying_party_demo.tokens import AccessToken
 
+log = logging.getLogger(__name__)
 
-def require_card_access(token: AccessToken, *, card_oid: int, action: CardAction) -> None:
-    """Return if allowed; raise :class:`InsufficientScope` or :class:`AccessDenied` otherwise."""
-    decision = decide_card_access(subject=token.subject, scopes=token.scopes, card_oid=card_oid, action=action)
-    if decision.verdict is Verdict.INSUFFICIENT_SCOPE:
-        raise InsufficientScope(decision.required_scope)
-    if decision.verdict is Verdict.NOT_OWNER:
-        raise AccessDenied("a patient may only access their own medical card")
+
+@dataclass(frozen=True)
+class Caller:
+    token: AccessToken
+    subject: Subject
+    state: PersonState
+
+    @property
+    def sub(self) -> str:
+        return self.token.subject
+
+    @property
+    def snils(self) -> str | None:
+        return self.subject.snils
+
+    @property
+    def jti(self) -> str:
+        return self.token.jti
+
+    def has_role(self, role: str) -> bool:
+        return role in self.subject.roles
+
+
+def caller_for(token: AccessToken, raw_token: str) -> Caller:
+    """The caller behind a verified token; a person seen for the first time is linked by the
+    SNILS that userinfo releases for this very token (when it carries the ``snils`` scope)."""
+    link = people.find_link(token.subject)
+    snils = link.snils if link else None
+    if snils is None and "snils" in token.scopes:
+        snils = _snils_from_userinfo(services(), raw_token)
+        if snils is not None:
+            people.remember(token.subject, snils=snils, region=token.region)
+    subject = Subject(
+        sub=token.subject,
+        scopes=token.scopes,
+        roles=frozenset(token.roles),
+        region=token.region,
+        acr=token.acr,
+        amr=frozenset(token.amr),
+        organization_oid=token.organization_oid,
+        regional_doctor_certificate=token.regional_doctor_certificate,
+        snils=snils,
+    )
+    return Caller(token=token, subject=subject, state=people.state_of(token.subject))
+
+
+def _snils_from_userinfo(rp: RpServices, raw_token: str) -> str | None:
+    endpoint = rp.discovery.metadata().userinfo_endpoint
+    if endpoint is None:
+        return None
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {raw_token}"
+    try:
+        data = get_json_object(endpoint, timeout=rp.settings.http_timeout_seconds, session=session)
+    except IdpUnavailable:
+        log.warning("userinfo did not answer for a token with the snils scope", exc_info=True)
+        return None
+    snils = data.get("snils")
+    return snils if isinstance(snils, str) and len(snils) == 11 and snils.isdigit() else None
+
+
+def check(caller: Caller, action: Action, target: Target | None = None) -> Decision:
+    rp = services()
+    return decide(caller.subject, action, target=target or Target(), state=caller.state, config=rp.policy)
+
+
+def authorize(caller: Caller, action: Action, target: Target | None = None) -> str | None:
+    """Return the role the action is done in, or raise the refusal's error."""
+    decision = check(caller, action, target)
+    if not decision.allowed:
+        raise error_for(decision, services().rules)
+    return acting_role(caller, action)
+
+
+def require_scope(caller: Caller, action: Action) -> None:
+    """Refuse early when the token lacks the action's scope (before looking anything up)."""
+    if ACTIONS[action].scope not in caller.subject.scopes:
+        # The policy checks the scope first, so its decision is the insufficient_scope refusal.
+        raise error_for(check(caller, action), services().rules)
+
+
+def acting_role(caller: Caller, action: Action) -> str | None:
+    roles = [g.role for g in ACTIONS[action].grants if g.role in caller.subject.roles]
+    return roles[0] if roles else (min(caller.subject.roles) if caller.subject.roles else None)

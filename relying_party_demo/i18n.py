@@ -1,4 +1,5 @@
-"""Russian by default, English on request (``?lang=en``, remembered in the session).
+"""Russian by default, English on request (``?lang=en``, remembered in the session); the JSON
+API always answers in English.
 
 Compiled catalogues (``*.mo``) are not committed; they are built from the ``.po`` files when
 the app starts, if missing or older than their source.
@@ -37,6 +38,8 @@ def _remember_requested_locale() -> None:
 
 
 def _select_locale(default_locale: str) -> str:
+    if request.path.startswith("/api/"):
+        return "en"  # API clients get English texts (notifications, what_to_do), like error codes
     lang = session.get("lang")
     return lang if lang in SUPPORTED_LOCALES else default_locale
 

@@ -11,6 +11,8 @@ from relying_party_demo.errors import LoginRequired
 from relying_party_demo.models import LoginSession, db
 
 SESSION_KEY = "login_session_id"
+# The roles, for choosing the menu only: every decision re-reads the access token.
+ROLES_KEY = "menu_roles"
 # Kept across login and logout; everything else in the cookie is dropped.
 PRESERVED_KEYS = ("lang",)
 
@@ -36,6 +38,8 @@ def start(
     db.session.add(row)
     db.session.commit()
     session[SESSION_KEY] = row.id
+    roles = claims.get("roles")
+    session[ROLES_KEY] = [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else []
     return row
 
 

@@ -1,4 +1,10 @@
-"""The RP's own database: medical cards, their entries and browser login sessions."""
+"""The RP's database: the SQLAlchemy base and the tables about people and their logins.
+
+Every table of the RP starts with ``rp_`` and the RP's Alembic version table is
+``rp_alembic_version``, so the RP may share a PostgreSQL database with the IdP.
+Medical data is in :mod:`relying_party_demo.medical.models`, appointments in
+:mod:`relying_party_demo.appointments.models`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -40,37 +46,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-class MedicalCard(Base):
-    __tablename__ = "medical_card"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_oid: Mapped[int] = mapped_column(BigInteger, unique=True)
-    patient_snils: Mapped[str | None] = mapped_column(String(11))
-    created: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    entries: Mapped[list[CardEntry]] = relationship(
-        back_populates="card", order_by="CardEntry.created_at", cascade="all, delete-orphan"
-    )
-
-
-class CardEntry(Base):
-    __tablename__ = "card_entry"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("medical_card.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    icd10: Mapped[str | None] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
-    author_sub: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    # The access token that authorised the write; None for seeded demo data.
-    token_jti: Mapped[str | None] = mapped_column(String(128))
-    card: Mapped[MedicalCard] = relationship(back_populates="entries")
-
-
 class LoginSession(Base):
     """A browser's login: tokens stay on the server, the cookie holds only ``id``."""
 
-    __tablename__ = "login_session"
+    __tablename__ = "rp_login_session"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject: Mapped[str] = mapped_column(String(64), index=True)
@@ -79,3 +58,91 @@ class LoginSession(Base):
     id_token: Mapped[str] = mapped_column(Text)
     access_token: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PersonLink(Base):
+    """An IdP person (``sub``) linked to the medical data by SNILS, with the region the service
+    accepted at their first login (a later, different region claim is a changed address)."""
+
+    __tablename__ = "rp_person"
+
+    sub: Mapped[str] = mapped_column(String(64), primary_key=True)
+    snils: Mapped[str | None] = mapped_column(String(11), index=True)
+    accepted_region: Mapped[str | None] = mapped_column(String(2))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RequirementRecord(Base):
+    """A once-only regional requirement a person completed: documents given, consent given.
+    A revoked record (``revoked_at``) no longer counts; at most one is active at a time."""
+
+    __tablename__ = "rp_requirement_record"
+    __table_args__ = (
+        Index(
+            "uq_rp_requirement_active",
+            "sub",
+            "requirement_id",
+            "region_code",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sub: Mapped[str] = mapped_column(String(64), index=True)
+    requirement_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    region_code: Mapped[str] = mapped_column(String(2))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    completed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    token_jti: Mapped[str | None] = mapped_column(String(128))
+
+
+class UploadedDocument(Base):
+    """A file a person uploaded (the copy of an OMS policy), kept with its SHA-256 digest."""
+
+    __tablename__ = "rp_uploaded_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sub: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ChangeRecord(Base):
+    """Every change anyone makes: who (``sub`` and role), when, what, and the token's ``jti``."""
+
+    __tablename__ = "rp_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor_sub: Mapped[str] = mapped_column(String(64), index=True)
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    token_jti: Mapped[str | None] = mapped_column(String(128))
+
+
+class Notification(Base):
+    """A message in a person's inbox, addressed by SNILS; rendered in the reader's language
+    from ``kind`` and ``params``. ``dedupe_key`` makes system reminders once-only."""
+
+    __tablename__ = "rp_notification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_snils: Mapped[str] = mapped_column(String(11), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)

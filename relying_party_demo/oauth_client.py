@@ -29,7 +29,7 @@ from relying_party_demo.errors import (
 from relying_party_demo.id_tokens import IdTokenVerifier
 from relying_party_demo.settings import RpSettings
 
-LOGIN_SCOPES = tuple(["openid", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs"])
+LOGIN_SCOPES = ("openid", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs")
 EDIT_SCOPE = "medcard.cu"
 CLIENT_NAME = "gosid"
 
@@ -81,12 +81,13 @@ class IdpLogin:
         self._client: _VerifyingOAuth2App | None = None
         self._lock = threading.Lock()
 
-    def begin(self, *, scopes: tuple[str, ...], ui_locale: str) -> Response:
-        """Redirect the browser to the IdP's authorization endpoint."""
+    def begin(self, *, scopes: tuple[str, ...], ui_locale: str, **extra: str) -> Response:
+        """Redirect the browser to the IdP's authorization endpoint; ``extra`` adds parameters
+        such as ``acr_values`` and ``prompt`` (a step-up)."""
         client = self._registered_client()
         try:
             response: Response = client.authorize_redirect(
-                self._settings.redirect_uri, scope=" ".join(scopes), ui_locales=ui_locale
+                self._settings.redirect_uri, scope=" ".join(scopes), ui_locales=ui_locale, **extra
             )
         except requests.RequestException as exc:
             raise IdpUnavailable(f"discovery failed: {exc.__class__.__name__}") from exc

@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
-
-ROLE_NAMES: dict[str, LazyString] = {
-    "patient": _l("Patient"),
-    "doctor": _l("Doctor"),
-    "registrar": _l("Registrar"),
-}
+from relying_party_demo.labels import ROLE_NAMES
 
 
 @dataclass(frozen=True)
@@ -32,6 +25,9 @@ class Profile:
     roles: tuple[str, ...]
     email: str | None
     phone: str | None
+    organization: str | None = None
+    specialty: str | None = None
+    account_level: str | None = None
 
 
 def profile_from_claims(claims: dict[str, Any]) -> Profile:
@@ -46,7 +42,15 @@ def profile_from_claims(claims: dict[str, Any]) -> Profile:
         roles=tuple(str(ROLE_NAMES.get(r, r)) for r in _texts(claims, "roles")),
         email=_text(claims, "email"),
         phone=_text(claims, "phone_number"),
+        organization=_organization_name(claims),
+        specialty=_text(claims, "specialty"),
+        account_level=_text(claims, "account_level"),
     )
+
+
+def _organization_name(claims: dict[str, Any]) -> str | None:
+    value = claims.get("organization")
+    return _text(value, "name") if isinstance(value, dict) else None
 
 
 def format_snils(value: str | None) -> str | None:

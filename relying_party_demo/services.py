@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import Flask, current_app
 
+from relying_party_demo.access.policy import PolicyConfig
+from relying_party_demo.access.regions import load_regions
+from relying_party_demo.access.rules import RegionalRules, load_rules
 from relying_party_demo.discovery import IdpDiscovery
 from relying_party_demo.id_tokens import IdTokenVerifier
+from relying_party_demo.introspection import IntrospectionVerifier
 from relying_party_demo.jwks import HttpJwksFetcher
 from relying_party_demo.oauth_client import IdpLogin
 from relying_party_demo.settings import RpSettings
-from relying_party_demo.tokens import AccessTokenVerifier
+from relying_party_demo.tokens import AccessToken, AccessTokenVerifier
 
 EXTENSION_KEY = "gosid_rp"
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str) -> AccessToken:
+        """The token's claims, or :class:`InvalidToken`; :class:`IdpUnavailable` on I/O failure."""
+        ...
 
 
 @dataclass(frozen=True)
 class RpServices:
     settings: RpSettings
     discovery: IdpDiscovery
-    access_tokens: AccessTokenVerifier
+    access_tokens: TokenVerifier
     login: IdpLogin
+    policy: PolicyConfig
+
+    @property
+    def rules(self) -> RegionalRules:
+        return self.policy.rules
 
 
 def build_services(app: Flask, settings: RpSettings) -> RpServices:
@@ -36,14 +52,28 @@ def build_services(app: Flask, settings: RpSettings) -> RpServices:
         cache_seconds=settings.jwks_cache_seconds,
     )
     id_tokens = IdTokenVerifier(issuer=settings.issuer, client_id=settings.client_id, keys=keys)
+    rules = load_rules(settings.regional_rules_file, load_regions(settings.regions_file))
     services = RpServices(
         settings=settings,
         discovery=discovery,
-        access_tokens=AccessTokenVerifier(settings.issuer, settings.client_id, keys),
+        access_tokens=_token_verifier(settings, discovery, keys),
         login=IdpLogin(app, settings=settings, discovery=discovery, id_tokens=id_tokens),
+        policy=PolicyConfig(rules=rules, acr_levels=settings.acr_levels, edit_acr=settings.edit_acr),
     )
     app.extensions[EXTENSION_KEY] = services
     return services
+
+
+def _token_verifier(settings: RpSettings, discovery: IdpDiscovery, keys: HttpJwksFetcher) -> TokenVerifier:
+    if settings.token_validation == "introspection":  # noqa: S105 - a mode name
+        return IntrospectionVerifier(
+            issuer=settings.issuer,
+            audience=settings.client_id,
+            endpoint=lambda: settings.introspection_endpoint or discovery.metadata().introspection_endpoint,
+            credentials=settings.client_credentials,
+            timeout=settings.http_timeout_seconds,
+        )
+    return AccessTokenVerifier(settings.issuer, settings.client_id, keys)
 
 
 def services() -> RpServices:

@@ -35,7 +35,20 @@ class RpSettings:
     mode: str = "development"
     jwks_cache_seconds: int = 300
     token_validation: str = "jwks"  # noqa: S105 - a mode name, not a secret
+    # Empty: the introspection_endpoint of the IdP's discovery document.
+    introspection_endpoint: str = ""
     http_timeout_seconds: float = 5.0
+    # Authentication levels the IdP issues, weakest first; a doctor's card edits need edit_acr.
+    acr_levels: tuple[str, ...] = ("urn:gosid:acr:2fa", "urn:gosid:acr:strong")
+    edit_acr: str = "urn:gosid:acr:strong"
+    regions_file: Path = REPO_ROOT / "config" / "regions.toml"
+    regional_rules_file: Path = REPO_ROOT / "config" / "regional_rules.toml"
+    seed_file: Path = REPO_ROOT / "config" / "egisz_seed.toml"
+    # At start-up: apply the RP's migrations, then add the demo data missing from seed_file.
+    migrate_on_start: bool = True
+    seed_demo_data: bool = True
+    upcoming_visit_hours: int = 48
+    max_upload_bytes: int = 5 * 1024 * 1024
 
     @property
     def production(self) -> bool:
@@ -74,8 +87,12 @@ class RpSettings:
             raise SettingsError(
                 f"GOSID_RP_TOKEN_VALIDATION must be 'jwks' or 'introspection', not {self.token_validation!r}"
             )
-        if self.token_validation == "introspection":  # noqa: S105 - a mode name
-            raise SettingsError("GOSID_RP_TOKEN_VALIDATION='introspection' is not implemented yet; use 'jwks'")
+        if self.edit_acr not in self.acr_levels:
+            raise SettingsError(
+                f"GOSID_RP_EDIT_ACR {self.edit_acr!r} is not one of GOSID_RP_ACR_LEVELS {list(self.acr_levels)}"
+            )
+        if self.upcoming_visit_hours < 0 or self.max_upload_bytes <= 0:
+            raise SettingsError("GOSID_RP_UPCOMING_VISIT_HOURS and GOSID_RP_MAX_UPLOAD_BYTES must be positive")
         if self.jwks_cache_seconds < 0:
             raise SettingsError("GOSID_RP_JWKS_CACHE_SECONDS must not be negative")
         if self.production:

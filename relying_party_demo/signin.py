@@ -1,21 +1,20 @@
-"""Finishing a login: verify what the IdP sent, remember the person, open their card."""
+"""Finishing a login: verify what the IdP sent, remember the person, start the browser session."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from relying_party_demo import cards, login_sessions
+from relying_party_demo import login_sessions, people
 from relying_party_demo.errors import IdTokenInvalid, InvalidToken
 from relying_party_demo.oauth_client import IdpTokens
 from relying_party_demo.services import RpServices
 from relying_party_demo.tokens import AccessToken
 
 
-def complete_sign_in(rp: RpServices) -> None:
+def complete_sign_in(rp: RpServices) -> AccessToken:
     """Handle the IdP's redirect back; raises an :class:`RpError` subclass on any failure.
 
     The access token is verified like any API token: its scopes are what the person granted,
-    and the card pages use it to reach the card under the same policy as the API.
+    and the pages use it under the same policy as the API. The person is linked to the medical
+    data by the SNILS the IdP released; the first region seen becomes the accepted one.
     """
     tokens = rp.login.complete()
     access = _verified_access_token(rp, tokens)
@@ -27,7 +26,9 @@ def complete_sign_in(rp: RpServices) -> None:
         id_token=tokens.id_token,
         access_token=tokens.access_token,
     )
-    _open_patient_card(access.subject, claims)
+    snils = claims.get("snils")
+    people.remember(access.subject, snils=snils if isinstance(snils, str) else None, region=access.region)
+    return access
 
 
 def _verified_access_token(rp: RpServices, tokens: IdpTokens) -> AccessToken:
@@ -38,10 +39,3 @@ def _verified_access_token(rp: RpServices, tokens: IdpTokens) -> AccessToken:
     if access.subject != tokens.id_claims["sub"]:
         raise IdTokenInvalid("the access token and the ID token name different people")
     return access
-
-
-def _open_patient_card(subject: str, claims: dict[str, Any]) -> None:
-    if not subject.isdigit():
-        return
-    snils = claims.get("snils")
-    cards.open_card(int(subject), snils=snils if isinstance(snils, str) else None)

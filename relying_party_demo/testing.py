@@ -1,8 +1,8 @@
 """A loopback stand-in for the IdP's public HTTP surface, for testing relying parties.
 
-It serves discovery, JWKS, a token endpoint (client_secret_basic + PKCE S256) and userinfo from
-``http.server`` on 127.0.0.1, and mints tokens with keys it generates. It is test support (like
-``flask.testing``): the RP application never imports it.
+It serves discovery, JWKS, a token endpoint (client_secret_basic + PKCE S256), userinfo and
+RFC 7662 introspection from ``http.server`` on 127.0.0.1, and mints tokens with keys it
+generates. It is test support (like ``flask.testing``): the RP application never imports it.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class AuthorizationGrant:
     redirect_uri: str
     userinfo: dict[str, Any] = field(default_factory=dict)
     id_token_overrides: dict[str, Any] = field(default_factory=dict)
+    access_token_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeIdp:
@@ -97,6 +98,11 @@ class FakeIdp:
         self.requests: Counter[str] = Counter()
         self.iss_parameter_supported = True
         self.end_session_supported = True
+        self.introspection_supported = True
+        self.acr_values_supported: list[str] | None = ["urn:gosid:acr:2fa", "urn:gosid:acr:strong"]
+        # Tokens minted here, for introspection; tests may mark some revoked.
+        self.issued: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()
         self._grants: dict[str, AuthorizationGrant] = {}
         self._userinfo_by_token: dict[str, dict[str, Any]] = {}
         self._server = _IdpServer(self)
@@ -142,7 +148,9 @@ class FakeIdp:
         **overrides: Any,
     ) -> str:
         claims = {**self.access_token_claims(sub, scope), **overrides}
-        return sign(claims, key or self.keys[0], typ="at+jwt")
+        token = sign(claims, key or self.keys[0], typ="at+jwt")
+        self.issued[token] = claims
+        return token
 
     def id_token(self, grant: AuthorizationGrant, access_token: str) -> str:
         now = int(time.time())
@@ -185,7 +193,7 @@ class FakeIdp:
             return 400, {"error": "invalid_grant"}
         if form.get("redirect_uri") != grant.redirect_uri:
             return 400, {"error": "invalid_grant"}
-        access = self.access_token(grant.sub, grant.scope)
+        access = self.access_token(grant.sub, grant.scope, **grant.access_token_overrides)
         self._userinfo_by_token[access] = {"sub": grant.sub, **grant.userinfo}
         return 200, {
             "access_token": access,
@@ -208,10 +216,28 @@ class FakeIdp:
         }
         if self.end_session_supported:
             doc["end_session_endpoint"] = f"{self.issuer}/logout"
+        if self.introspection_supported:
+            doc["introspection_endpoint"] = f"{self.issuer}/introspect"
+        if self.acr_values_supported is not None:
+            doc["acr_values_supported"] = self.acr_values_supported
         return doc
+
+    def introspect(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
+        """RFC 7662 for the tokens minted here: active unless unknown, expired or revoked."""
+        if authorization != _basic(self.client_id, self.client_secret):
+            return 401, {"error": "invalid_client"}
+        token = form.get("token", "")
+        claims = self.issued.get(token)
+        if claims is None or token in self.revoked or claims["exp"] <= time.time():
+            return 200, {"active": False}
+        return 200, {"active": True, "token_type": "Bearer", **claims}
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [dict(k.as_dict(private=False)) for k in self.keys]}
+
+    def set_userinfo(self, token: str, claims: dict[str, Any]) -> None:
+        """What userinfo answers for ``token`` (a token minted with :meth:`access_token`)."""
+        self._userinfo_by_token[token] = {"sub": self.issued[token]["sub"], **claims}
 
     def userinfo(self, authorization: str) -> tuple[int, dict[str, Any]]:
         token = authorization.removeprefix("Bearer ")
@@ -256,6 +282,8 @@ class _IdpHandler(BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in parse_qs(body).items()}
         if self.path == "/token":
             self._send(*idp.redeem(form, self.headers.get("Authorization", "")))
+        elif self.path == "/introspect":
+            self._send(*idp.introspect(form, self.headers.get("Authorization", "")))
         else:
             self._send(404, {"error": "not_found"})
 

@@ -34,6 +34,10 @@ class AccessToken:
     amr: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     region: str | None = None
+    organization_oid: str | None = None
+    organization_name: str | None = None
+    specialty: str | None = None
+    regional_doctor_certificate: bool = False
 
 
 def _is_access_token_type(typ: str | None) -> bool:
@@ -66,7 +70,7 @@ class AccessTokenVerifier:
         except JwtRejected as exc:
             raise InvalidToken(str(exc)) from exc
         self._check_claims(verified.claims)
-        return _to_access_token(verified.claims)
+        return access_token_from_claims(verified.claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         now = int(self._clock())
@@ -104,7 +108,12 @@ def _claim_problem(exc: ClaimError) -> str:
     return f"the token's {exc.claim} claim is invalid"
 
 
-def _to_access_token(claims: dict[str, Any]) -> AccessToken:
+def access_token_from_claims(claims: dict[str, Any]) -> AccessToken:
+    """The token's claims, type-checked; shared by local (JWT) and introspection validation."""
+    if isinstance(claims.get("cnf"), dict) and "jkt" in claims["cnf"]:
+        # RFC 9449 §7.1: a DPoP-bound token presented as a bearer token must be refused.
+        raise InvalidToken("the token is bound to a DPoP key; this service accepts bearer tokens only")
+    organization = _organization(claims)
     return AccessToken(
         subject=_string(claims, "sub"),
         client_id=_string(claims, "client_id"),
@@ -116,8 +125,21 @@ def _to_access_token(claims: dict[str, Any]) -> AccessToken:
         acr=_string(claims, "acr", default="") or None,
         amr=_strings(claims, "amr"),
         roles=_strings(claims, "roles"),
-        region=_string(claims, "region", default="") or None,
+        region=_optional_string(claims, "region"),
+        organization_oid=organization.get("oid"),
+        organization_name=organization.get("name"),
+        specialty=claims["specialty"] if isinstance(claims.get("specialty"), str) else None,
+        regional_doctor_certificate=claims.get("regional_doctor_certificate") is True,
     )
+
+
+def _organization(claims: dict[str, Any]) -> dict[str, str]:
+    value = claims.get("organization")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not isinstance(value.get("oid"), str):
+        raise InvalidToken("the token's organization claim must be an object with an oid")
+    return {k: v for k, v in value.items() if k in ("oid", "name") and isinstance(v, str)}
 
 
 def _string(claims: dict[str, Any], name: str, *, default: str | None = None) -> str:
@@ -125,6 +147,16 @@ def _string(claims: dict[str, Any], name: str, *, default: str | None = None) ->
     if not isinstance(value, str):
         raise InvalidToken(f"the token's {name} claim must be a string")
     return value
+
+
+def _optional_string(claims: dict[str, Any], name: str) -> str | None:
+    """An optional string claim; absent, null and "" all mean "not given"."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidToken(f"the token's {name} claim must be a string")
+    return value or None
 
 
 def _optional_int(claims: dict[str, Any], name: str) -> int | None:

@@ -1,18 +1,37 @@
-"""Fixtures for the demo RP's integration tests: settings → app → client, and a loopback IdP."""
+"""Fixtures for the demo RP's integration tests: a loopback IdP, the RP's database (SQLite, or
+PostgreSQL for modules that ask for both), settings -> app -> client, and tokens for personas.
+
+The RP database starts each test migrated and seeded from ``config/egisz_seed.toml``. A module
+runs on both backends with ``pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)``;
+the PostgreSQL variant is skipped locally without a server and mandatory under CI=true.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+import tomllib
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
-from relying_party_demo import create_app
+from relying_party_demo import create_app, migrate
 from relying_party_demo.settings import RpSettings, load_rp_settings
 from relying_party_demo.testing import FakeIdp, SigningKey, generate_signing_key
+from tests.integration.rp.helpers import persona_claims
+from tests.support.backends import PG_ADMIN_URL, postgres_available, require
+
+REPO = Path(__file__).resolve().parents[3]
+BOTH = ["sqlite", "postgres"]
+RS, CU = "medcard.rs", "medcard.cu"
+PERSON_SCOPES = "openid profile snils region roles"
+
+Persona = dict[str, Any]
 
 
 @pytest.fixture(scope="session")
@@ -26,13 +45,66 @@ def idp(rsa_key: SigningKey) -> Iterator[FakeIdp]:
         yield fake
 
 
+@pytest.fixture(scope="session")
+def personas() -> dict[str, Persona]:
+    with (REPO / "config" / "personas.toml").open("rb") as fh:
+        return {p["key"]: p for p in tomllib.load(fh)["person"]}
+
+
+@pytest.fixture(scope="session")
+def rp_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("rp-db") / "template.sqlite3"
+    create_app(load_rp_settings(overrides={"database_url": f"sqlite:///{path}", "client_secret": "x"}, environ={}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def rp_pg_database() -> Iterator[str]:
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    name = f"gosid_rp_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_pg(url: str) -> None:
+    """Delete every row (children first); much faster than TRUNCATE for tables this small."""
+    import relying_party_demo.appointments.models  # noqa: F401  (all tables on the metadata)
+    from relying_party_demo.models import Base
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def rp_backend(request: pytest.FixtureRequest, tmp_path: Path, rp_sqlite_template: Path) -> str:
+    """The RP's database URL for one test: a copy of the seeded template, or emptied PostgreSQL
+    (seeded again when the app starts)."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("rp_pg_database")
+        _empty_pg(url)
+        return url
+    db_file = tmp_path / "rp.sqlite3"
+    shutil.copy(rp_sqlite_template, db_file)
+    return f"sqlite:///{db_file}"
+
+
 @pytest.fixture
-def settings_overrides(idp: FakeIdp, tmp_path: Path) -> dict[str, Any]:
+def settings_overrides(idp: FakeIdp, tmp_path: Path, rp_backend: str) -> dict[str, Any]:
     return {
         "idp_url": idp.issuer,
         "client_secret": idp.client_secret,
         "client_file": str(tmp_path / "rp-client.json"),
-        "database_url": f"sqlite:///{tmp_path / 'rp.sqlite3'}",
+        "database_url": rp_backend,
     }
 
 
@@ -42,10 +114,34 @@ def settings(settings_overrides: dict[str, Any]) -> RpSettings:
 
 
 @pytest.fixture
-def app(settings: RpSettings) -> Flask:
-    return create_app(settings)
+def app(settings: RpSettings) -> Iterator[Flask]:
+    application = create_app(settings)
+    yield application
+    from relying_party_demo.models import db
+
+    with application.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def token_for(idp: FakeIdp, personas: dict[str, Persona]) -> TokenFactory:
+    """``token_for("doctor_moscow", "medcard.rs", acr=...)``: an access token for a persona;
+    userinfo answers with the persona's SNILS for it, as the real IdP does."""
+
+    def make(key: str, scopes: str = RS, **overrides: Any) -> str:
+        person = personas[key]
+        claims = {**persona_claims(person), **overrides}
+        token = idp.access_token(str(person["oid"]), f"{PERSON_SCOPES} {scopes}", **claims)
+        if "snils" in person:
+            idp.set_userinfo(token, {"snils": person["snils"]})
+        return token
+
+    return make

@@ -1,164 +1,123 @@
-"""The card API with access tokens minted here and verified against a loopback JWKS."""
+"""The API's bearer-token handling (RFC 6750): what a missing, malformed, expired or foreign
+token gets, and that tokens come only from the Authorization header."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from relying_party_demo.cards import find_card
+from relying_party_demo import create_app
+from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, bearer, sign
+from tests.integration.rp.conftest import RS, TokenFactory
+from tests.integration.rp.helpers import card_id
 
-PATIENT_OID = "1000000001"
-OTHER_OID = "1000000002"
-CARD_URL = f"/api/cards/{PATIENT_OID}"
-ENTRIES_URL = f"{CARD_URL}/entries"
-ENTRY = {"kind": "diagnosis", "icd10": "J06.9", "text": "ОРВИ, лёгкое течение"}
-
-
-def test_read_own_card_with_rs(client: FlaskClient, idp: FakeIdp) -> None:
-    response = client.get(CARD_URL, headers=bearer(idp.access_token(PATIENT_OID, "medcard.rs")))
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["patient_oid"] == int(PATIENT_OID)
-    # The card is opened on first use with one seeded demo entry.
-    assert [e["kind"] for e in body["entries"]] == ["visit"]
-    assert response.headers["Cache-Control"] == "no-store"
+SNILS = "15821463061"  # patient_moscow
 
 
 def test_no_token_gets_a_bare_bearer_challenge(client: FlaskClient) -> None:
-    response = client.get(CARD_URL)
+    response = client.get("/api/cards/1")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="egisz-demo"'
 
 
 def test_other_scheme_gets_a_bare_bearer_challenge(client: FlaskClient) -> None:
-    response = client.get(CARD_URL, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    response = client.get("/api/me", headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="egisz-demo"'
 
 
 def test_invalid_token_is_401_invalid_token(client: FlaskClient) -> None:
-    response = client.get(CARD_URL, headers=bearer("not-a-jwt"))
+    response = client.get("/api/me", headers=bearer("not-a-jwt"))
     assert response.status_code == 401
     assert response.get_json()["error"] == "invalid_token"
-    assert response.get_json()["error_description"]
-    challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith('Bearer error="invalid_token", error_description="')
+    assert response.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token", error_description="')
 
 
 def test_expired_token_is_401(client: FlaskClient, idp: FakeIdp) -> None:
     now = int(time.time())
-    token = idp.access_token(PATIENT_OID, "medcard.rs", iat=now - 900, exp=now - 300)
-    response = client.get(CARD_URL, headers=bearer(token))
+    token = idp.access_token("1000300101", RS, iat=now - 900, exp=now - 300)
+    response = client.get("/api/me", headers=bearer(token))
     assert response.status_code == 401
     assert "expired" in response.get_json()["error_description"]
 
 
 def test_token_for_another_audience_is_401(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token(PATIENT_OID, "medcard.rs", aud="another-service")
-    assert client.get(CARD_URL, headers=bearer(token)).status_code == 401
+    token = idp.access_token("1000300101", RS, aud="another-service")
+    assert client.get("/api/me", headers=bearer(token)).status_code == 401
 
 
 def test_id_token_is_not_an_access_token(client: FlaskClient, idp: FakeIdp) -> None:
-    claims = idp.access_token_claims(PATIENT_OID, "medcard.rs")
-    token = sign(claims, idp.keys[0], typ="JWT")
-    assert client.get(CARD_URL, headers=bearer(token)).status_code == 401
+    token = sign(idp.access_token_claims("1000300101", RS), idp.keys[0], typ="JWT")
+    assert client.get("/api/me", headers=bearer(token)).status_code == 401
 
 
-def test_write_with_only_rs_is_403_insufficient_scope(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token(PATIENT_OID, "openid medcard.rs")
-    response = client.post(ENTRIES_URL, json=ENTRY, headers=bearer(token))
-    assert response.status_code == 403
-    assert response.get_json()["error"] == "insufficient_scope"
-    assert response.get_json()["scope"] == "medcard.cu"
-    assert response.headers["WWW-Authenticate"] == ('Bearer error="insufficient_scope", scope="medcard.cu"')
+def test_dpop_bound_token_presented_as_bearer_is_refused(client: FlaskClient, idp: FakeIdp) -> None:
+    token = idp.access_token("1000300101", RS, cnf={"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"})
+    response = client.get("/api/me", headers=bearer(token))
+    assert response.status_code == 401
+    assert "DPoP" in response.get_json()["error_description"]
 
 
-def test_read_with_only_cu_is_403_insufficient_scope(client: FlaskClient, idp: FakeIdp) -> None:
-    response = client.get(CARD_URL, headers=bearer(idp.access_token(PATIENT_OID, "medcard.cu")))
-    assert response.status_code == 403
-    assert response.get_json()["scope"] == "medcard.rs"
-
-
-def test_write_with_cu_creates_the_entry(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token(PATIENT_OID, "medcard.rs medcard.cu", jti="jti-write-1")
-    response = client.post(ENTRIES_URL, json=ENTRY, headers=bearer(token))
-    assert response.status_code == 201
-    created = response.get_json()
-    assert created["kind"] == "diagnosis"
-    assert created["icd10"] == "J06.9"
-    assert created["text"] == ENTRY["text"]
-    assert created["author_sub"] == PATIENT_OID
-    assert created["token_jti"] == "jti-write-1"
-    assert response.headers["Location"].endswith(CARD_URL)
-
-    card = client.get(CARD_URL, headers=bearer(token)).get_json()
-    assert [e["id"] for e in card["entries"]][-1] == created["id"]
-
-
-def test_other_persons_card_is_403_access_denied(client: FlaskClient, idp: FakeIdp, app: Flask) -> None:
-    token = idp.access_token(PATIENT_OID, "medcard.rs medcard.cu")
-    read = client.get(f"/api/cards/{OTHER_OID}", headers=bearer(token))
-    write = client.post(f"/api/cards/{OTHER_OID}/entries", json=ENTRY, headers=bearer(token))
-    for response in (read, write):
-        assert response.status_code == 403
-        assert response.get_json()["error"] == "access_denied"
-        assert "WWW-Authenticate" not in response.headers
-    with app.app_context():
-        assert find_card(int(OTHER_OID)) is None  # a refused request changes nothing
-
-
-def test_token_in_query_is_400_invalid_request(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token(PATIENT_OID, "medcard.rs")
+def test_token_in_query_is_400_invalid_request(client: FlaskClient, token_for: TokenFactory) -> None:
+    token = token_for("patient_moscow")
     for headers in ({}, bearer(token)):
-        response = client.get(f"{CARD_URL}?access_token={token}", headers=headers)
+        response = client.get(f"/api/me?access_token={token}", headers=headers)
         assert response.status_code == 400
         assert response.get_json()["error"] == "invalid_request"
 
 
-def test_malformed_json_body_is_400_naming_the_field(client: FlaskClient, idp: FakeIdp) -> None:
-    headers = bearer(idp.access_token(PATIENT_OID, "medcard.cu"))
-    response = client.post(ENTRIES_URL, data='{"kind": "visit",', content_type="application/json", headers=headers)
-    assert response.status_code == 400
-    assert response.get_json()["error"] == "invalid_request"
-    assert response.get_json()["field"] == "body"
+def test_me_links_the_person_by_the_snils_userinfo_releases(
+    client: FlaskClient, app: Flask, token_for: TokenFactory, idp: FakeIdp
+) -> None:
+    token = token_for("patient_moscow")
+    me = client.get("/api/me", headers=bearer(token)).get_json()
+    assert me["sub"] == "1000300101"
+    assert me["roles"] == ["patient"]
+    assert me["region"] == "77"
+    assert me["card_id"] == card_id(app, SNILS)
+    assert me["pending_requirements"] == ["msk_spb_first_login_documents"]
+    assert idp.requests["/userinfo"] == 1
+    client.get("/api/me", headers=bearer(token_for("patient_moscow")))
+    assert idp.requests["/userinfo"] == 1  # linked once, remembered
 
 
-def test_invalid_fields_are_named(client: FlaskClient, idp: FakeIdp, app: Flask) -> None:
-    headers = bearer(idp.access_token(PATIENT_OID, "medcard.rs medcard.cu"))
-    cases = [
-        ({"kind": "visit"}, "text"),
-        ({"kind": "x-ray", "text": "t"}, "kind"),
-        ({"kind": "diagnosis", "icd10": "flu", "text": "t"}, "icd10"),
-        ({"kind": "visit", "text": "t", "token_jti": "forged"}, "token_jti"),
-    ]
-    for body, field in cases:
-        response = client.post(ENTRIES_URL, json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.get_json()["field"] == field
-        assert response.get_json()["error_description"].startswith(f"{field}:")
-    card = client.get(CARD_URL, headers=headers).get_json()
-    assert len(card["entries"]) == 1  # only the seeded entry
-
-
-def test_form_encoded_body_is_refused(client: FlaskClient, idp: FakeIdp) -> None:
-    headers = bearer(idp.access_token(PATIENT_OID, "medcard.cu"))
-    response = client.post(ENTRIES_URL, data={"kind": "visit", "text": "t"}, headers=headers)
+def test_json_errors_everywhere_under_api(client: FlaskClient, token_for: TokenFactory) -> None:
+    assert client.get("/api/nothing-here").get_json()["error"] == "not_found"
+    headers = bearer(token_for("doctor_moscow", "medcard.rs medcard.cu"))
+    response = client.post("/api/cards/1/entries", data='{"kind": "visit",', content_type="application/json",
+                           headers=headers)  # fmt: skip
     assert response.status_code == 400
     assert response.get_json()["field"] == "body"
+    assert client.get("/api/cards/999999", headers=headers).status_code == 404
 
 
-def test_unknown_api_path_answers_json(client: FlaskClient) -> None:
-    response = client.get("/api/nothing-here")
-    assert response.status_code == 404
-    assert response.get_json()["error"] == "not_found"
-
-
-def test_idp_unreachable_is_503_json(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token(PATIENT_OID, "medcard.rs")
+def test_idp_unreachable_is_503_json(client: FlaskClient, idp: FakeIdp, token_for: TokenFactory) -> None:
+    token = token_for("patient_moscow")
     idp.stop()  # the IdP goes away before the RP fetched its keys
-    response = client.get(CARD_URL, headers=bearer(token))
+    response = client.get("/api/me", headers=bearer(token))
     assert response.status_code == 503
     assert response.get_json()["error"] == "temporarily_unavailable"
+
+
+def test_responses_are_not_cached(client: FlaskClient, token_for: TokenFactory) -> None:
+    response = client.get("/api/me", headers=bearer(token_for("patient_moscow")))
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_api_validates_by_introspection_when_configured(
+    settings_overrides: dict[str, Any], idp: FakeIdp, token_for: TokenFactory
+) -> None:
+    settings = load_rp_settings(overrides={**settings_overrides, "token_validation": "introspection"}, environ={})
+    client = create_app(settings).test_client()
+    token = token_for("doctor_moscow")
+    assert client.get("/api/patients", headers=bearer(token)).status_code == 200
+    assert idp.requests["/introspect"] >= 1
+    assert idp.requests["/jwks"] == 0
+    idp.revoked.add(token)
+    refused = client.get("/api/patients", headers=bearer(token))
+    assert refused.status_code == 401
+    assert "not active" in refused.get_json()["error_description"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,17 +17,19 @@ from relying_party_demo.models import LoginSession, db
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
 
-PATIENT_OID = "1000000001"
+PATIENT_OID = "1000300101"  # patient_moscow, here registered in region 50 (no regional steps)
 USERINFO = {
     "family_name": "Иванова",
     "given_name": "Мария",
-    "middle_name": "Петровна",
+    "middle_name": "Сергеевна",
     "birthdate": "1985-03-14",
-    "snils": "11223344595",
-    "oms_policy": "7700000000000001",
-    "region": "77",
+    "snils": "15821463061",
+    "oms_policy": "7753890412675318",
+    "account_level": "confirmed",
+    "region": "50",
     "roles": ["patient"],
 }
+ACCESS_CLAIMS = {"roles": ["patient"], "region": "50"}
 EXPECTED_SCOPES = [
     "openid",
     "profile",
@@ -48,14 +51,19 @@ def start_login(client: FlaskClient, path: str = "/auth/login") -> dict[str, str
     return {"endpoint": f"{location.scheme}://{location.netloc}{location.path}", **query}
 
 
-def finish_login(client: FlaskClient, idp: FakeIdp, request: dict[str, str], **grant: Any) -> Any:
-    code = idp.approve(idp.grant_for(request, PATIENT_OID, userinfo=USERINFO, **grant))
+def finish_login(
+    client: FlaskClient, idp: FakeIdp, request: dict[str, str], sub: str = PATIENT_OID, **grant: Any
+) -> Any:
+    grant.setdefault("userinfo", USERINFO)
+    grant.setdefault("access_token_overrides", ACCESS_CLAIMS)
+    code = idp.approve(idp.grant_for(request, sub, **grant))
     return client.get("/auth/callback", query_string={"code": code, "state": request["state"], "iss": idp.issuer})
 
 
-def login(client: FlaskClient, idp: FakeIdp, path: str = "/auth/login") -> None:
-    response = finish_login(client, idp, start_login(client, path))
+def login(client: FlaskClient, idp: FakeIdp, path: str = "/auth/login", **grant: Any) -> Any:
+    response = finish_login(client, idp, start_login(client, path), **grant)
     assert response.status_code == 303, response.get_data(as_text=True)
+    return response
 
 
 def test_authorization_request_uses_pkce_s256_nonce_and_state(client: FlaskClient, idp: FakeIdp) -> None:
@@ -79,38 +87,49 @@ def test_login_shows_the_persons_data(client: FlaskClient, idp: FakeIdp) -> None
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
     html = client.get("/profile").get_data(as_text=True)
-    for shown in ("Иванова Мария Петровна", "14.03.1985", "112-233-445 95", "7700000000000001"):
+    for shown in ("Иванова Мария Сергеевна", "14.03.1985", "158-214-630 61", "7753890412675318"):
         assert shown in html
     assert "Пациент" in html
 
 
-def test_card_page_shows_seeded_entry_and_offers_edit_rights(client: FlaskClient, idp: FakeIdp) -> None:
-    login(client, idp)
-    html = client.get("/card").get_data(as_text=True)
-    assert "Z00.0" in html
-    assert "Запросить права на изменение" in html
-    assert 'action="/card/entries"' not in html
+def test_login_returns_to_the_page_it_started_from(client: FlaskClient, idp: FakeIdp) -> None:
+    response = finish_login(client, idp, start_login(client, "/auth/login?next=/inbox"))
+    assert response.headers["Location"] == "/inbox"
+    response = finish_login(client, idp, start_login(client, "/auth/login?next=//evil.example/x"))
+    assert response.headers["Location"] == "/profile"
 
 
-def test_edit_rights_add_the_cu_scope_and_allow_adding_entries(client: FlaskClient, idp: FakeIdp) -> None:
+def test_card_page_shows_the_seeded_card_read_only(client: FlaskClient, idp: FakeIdp) -> None:
     login(client, idp)
-    elevated = start_login(client, "/auth/elevate")
+    html = client.get("/card", follow_redirects=True).get_data(as_text=True)
+    assert "Медицинская карта: Иванова Мария Сергеевна" in html
+    assert "J06.9" in html and "Парацетамол 500 мг" in html
+    assert "Записи вносят врачи вашей медицинской организации." in html
+    assert "/entries" not in html
+
+
+def test_edit_rights_add_the_cu_scope_and_allow_booking(client: FlaskClient, idp: FakeIdp) -> None:
+    login(client, idp)
+    refused = client.post("/slots/1/book", data={"csrf_token": csrf_token_from(client.get("/profile").text)})
+    assert refused.status_code == 403
+    assert "insufficient_scope" in refused.text
+    assert "/auth/elevate" in refused.text
+    elevated = start_login(client, "/auth/elevate?next=/schedules")
     assert "medcard.cu" in elevated["scope"].split()
-    assert finish_login(client, idp, elevated).status_code == 303
+    response = finish_login(client, idp, elevated, access_token_overrides=ACCESS_CLAIMS)
+    assert response.headers["Location"] == "/schedules"
+    html = client.get("/schedules").get_data(as_text=True)
+    slot = re.search(r'action="/slots/(\d+)/book"', html)
+    assert slot, "no bookable slot on the schedules page"
+    booked = client.post(f"/slots/{slot.group(1)}/book", data={"csrf_token": csrf_token_from(html)})
+    assert booked.headers["Location"] == "/appointments"
+    assert "Вы записаны на приём." in client.get("/appointments").get_data(as_text=True)
 
-    html = client.get("/card").get_data(as_text=True)
-    form = {"kind": "diagnosis", "icd10": "J06.9", "text": "ОРВИ"}
-    response = client.post("/card/entries", data={**form, "csrf_token": csrf_token_from(html)})
-    assert response.status_code == 303
-    html = client.get("/card").get_data(as_text=True)
-    assert "Запись сохранена." in html
-    assert "J06.9" in html
 
-
-def test_entry_form_needs_csrf(client: FlaskClient, idp: FakeIdp) -> None:
+def test_forms_need_csrf(client: FlaskClient, idp: FakeIdp) -> None:
     login(client, idp)
     login(client, idp, "/auth/elevate")  # has edit rights: only the CSRF token is missing
-    response = client.post("/card/entries", data={"kind": "note", "text": "x"})
+    response = client.post("/slots/1/book")
     assert response.status_code == 400
     assert "RP-109" in response.get_data(as_text=True)
 

@@ -60,9 +60,26 @@ def test_production_accepts_safe_values() -> None:
     assert settings.production
 
 
-def test_introspection_is_refused_until_implemented() -> None:
-    with pytest.raises(SettingsError, match="not implemented yet; use 'jwks'"):
-        load_rp_settings(overrides={"token_validation": "introspection"}, environ={})
+def test_introspection_is_a_validation_mode() -> None:
+    settings = load_rp_settings(environ={"GOSID_RP_TOKEN_VALIDATION": "introspection"})
+    assert settings.token_validation == "introspection"
+    assert settings.introspection_endpoint == ""  # taken from discovery
+
+
+def test_edit_acr_defaults_to_strong_and_must_be_a_known_level() -> None:
+    settings = load_rp_settings(environ={})
+    assert settings.edit_acr == "urn:gosid:acr:strong"
+    assert settings.acr_levels == ("urn:gosid:acr:2fa", "urn:gosid:acr:strong")
+    assert load_rp_settings(environ={"GOSID_RP_EDIT_ACR": "urn:gosid:acr:2fa"}).edit_acr == "urn:gosid:acr:2fa"
+    with pytest.raises(SettingsError, match="GOSID_RP_EDIT_ACR"):
+        load_rp_settings(environ={"GOSID_RP_EDIT_ACR": "urn:gosid:acr:qes"})
+
+
+def test_regional_files_default_to_the_config_directory() -> None:
+    settings = load_rp_settings(environ={})
+    assert settings.regional_rules_file.name == "regional_rules.toml"
+    assert settings.regions_file.parent == settings.seed_file.parent
+    assert settings.regional_rules_file.is_file() and settings.seed_file.is_file()
 
 
 def test_unknown_token_validation_is_refused() -> None:

@@ -1,0 +1,1 @@
+"""Specialists' schedules, slots and appointments."""

@@ -1,0 +1,1 @@
+"""Medical data: organizations, doctors, patients and their electronic cards."""
