@@ -1,0 +1,125 @@
+"""The demo EGISZ service's rules end to end: both applications under gunicorn, the person
+signing in at the real IdP with password and SMS code, every step over HTTP.
+
+Moscow's first login, the Dagestan doctor refused, the Urals consent, a view-scope token refused
+on write, and the step-up for an edit.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from relying_party_demo.introspection import IntrospectionVerifier
+from relying_party_demo.settings import ClientCredentials
+from tests.e2e.conftest import Stack
+from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT
+from tests.e2e.rp.flows import Persona, access_token, at_idp, first_card, post_form, sign_in
+
+pytestmark = pytest.mark.e2e
+
+STRONG = "urn:gosid:acr:strong"
+
+
+def test_moscow_first_login_asks_for_the_oms_policy_then_login_alone_is_enough(
+    stack: Stack, personas: dict[str, Persona]
+) -> None:
+    person = personas["patient_moscow"]
+    browser, landed = sign_in(stack, person)
+    assert urlsplit(landed.url).path == "/onboarding"
+    assert f"Использовать полис ОМС из Госуслуг: {person['oms_policy']}" in landed.text  # the medical_doc claim
+    assert browser.get(f"{stack.rp_url}/card", timeout=HTTP_TIMEOUT).status_code == 403
+    done = post_form(browser, landed, "/onboarding/documents", requirement_id="msk_spb_first_login_documents",
+                     use_claim="yes", confirm_right="yes")  # fmt: skip
+    assert "Больше ничего не нужно" in done.text
+    card = browser.get(f"{stack.rp_url}/card", timeout=HTTP_TIMEOUT)
+    assert card.status_code == 200, card.text[:500]
+    assert "Медицинская карта: Иванова Мария Сергеевна" in card.text
+
+    _, again = sign_in(stack, person)
+    assert urlsplit(again.url).path == "/profile"  # the Gosuslugi login alone is enough now
+
+
+def test_dagestan_doctor_without_certificate_is_refused_with_regional_support(
+    stack: Stack, personas: dict[str, Persona]
+) -> None:
+    browser, _ = sign_in(stack, personas["doctor_dagestan"])
+    refused = browser.get(f"{stack.rp_url}/patients", timeout=HTTP_TIMEOUT)
+    assert refused.status_code == 403
+    for shown in ("05 — Республика Дагестан", "regional_doctor_certificate_missing",
+                  "Минздрав республики", "+7 800 000-05-05, support05@egisz.example"):  # fmt: skip
+        assert shown in refused.text, shown
+
+    certified, _ = sign_in(stack, personas["doctor_dagestan_certified"])
+    patients = certified.get(f"{stack.rp_url}/patients", timeout=HTTP_TIMEOUT)
+    assert patients.status_code == 200 and "Абдуллаева Зарема Камиловна" in patients.text
+
+
+def test_urals_consent_is_asked_at_login_recorded_and_revocable(stack: Stack, personas: dict[str, Persona]) -> None:
+    browser, landed = sign_in(stack, personas["patient_sverdlovsk"])
+    assert urlsplit(landed.url).path == "/onboarding"
+    assert browser.get(f"{stack.rp_url}/card", timeout=HTTP_TIMEOUT).status_code == 403
+    post_form(browser, landed, "/onboarding/consent", requirement_id="ufd_sibfd_data_transfer_consent", agree="yes")
+    assert browser.get(f"{stack.rp_url}/card", timeout=HTTP_TIMEOUT).status_code == 200
+
+    consents = browser.get(f"{stack.rp_url}/consents", timeout=HTTP_TIMEOUT)
+    revoke = consents.text.split('action="/consents/')[1].split('"')[0]
+    post_form(browser, consents, f"/consents/{revoke}")
+    refused = browser.get(f"{stack.rp_url}/card", timeout=HTTP_TIMEOUT)
+    assert refused.status_code == 403
+    assert "data_transfer_consent_required" in refused.text and "66 — Свердловская область" in refused.text
+
+
+def test_view_scope_token_is_refused_on_write(stack: Stack, personas: dict[str, Persona]) -> None:
+    doctor = personas["doctor_moscow"]
+    token = access_token(stack, doctor, "openid snils region roles medcard.rs")
+    headers = {"Authorization": f"Bearer {token}"}
+    patients = requests.get(f"{stack.rp_url}/api/patients", headers=headers, timeout=HTTP_TIMEOUT)
+    assert patients.status_code == 200, patients.text
+    card = patients.json()["patients"][0]["card_id"]
+    entry = {"kind": "note", "text": "попытка записи с правом только на просмотр"}
+    write = requests.post(f"{stack.rp_url}/api/cards/{card}/entries", json=entry, headers=headers, timeout=HTTP_TIMEOUT)
+    assert write.status_code == 403
+    assert write.json()["error"] == "insufficient_scope"
+    assert write.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope", scope="medcard.cu"'
+
+    # The same token, validated by the IdP's RFC 7662 introspection instead of the JWKS.
+    verifier = IntrospectionVerifier(
+        issuer=stack.idp_url,
+        audience=DEMO_CLIENT_ID,
+        endpoint=lambda: str(stack.discovery()["introspection_endpoint"]),
+        credentials=lambda: ClientCredentials(stack.idp.client_id, stack.idp.client_secret),
+    )
+    introspected = verifier.verify(token)
+    assert (introspected.subject, introspected.roles) == (str(doctor["oid"]), ("doctor",))
+    assert introspected.organization_oid == doctor["organization_oid"]
+
+
+def test_step_up_for_an_edit(stack: Stack, personas: dict[str, Persona]) -> None:
+    doctor = personas["doctor_moscow"]
+    browser, _ = sign_in(stack, doctor)
+    card = first_card(browser.get(f"{stack.rp_url}/patients", timeout=HTTP_TIMEOUT))
+    elevated = browser.get(f"{stack.rp_url}/auth/elevate", params={"next": card}, timeout=HTTP_TIMEOUT)
+    page = at_idp(stack, browser, elevated, doctor)  # consent to medcard.cu
+    assert urlsplit(page.url).path == card
+    assert STRONG in page.text and "/auth/step-up" in page.text
+
+    start = browser.get(f"{stack.rp_url}/auth/step-up", params={"next": card}, timeout=HTTP_TIMEOUT)
+    asked = next(r for r in start.history if r.url.startswith(f"{stack.idp_url}/authorize"))
+    query = parse_qs(urlsplit(asked.url).query)
+    assert query["acr_values"] == [STRONG] and query["prompt"] == ["login"]
+    answer = at_idp(stack, browser, start, doctor)  # a fresh login: password and SMS code again
+    assert answer.status_code == 403  # SMS cannot reach the strong level: the RP says so
+    assert "Для этого изменения нужен более надёжный вход" in answer.text and STRONG in answer.text
+
+    api_token = access_token(stack, doctor, "openid snils region roles medcard.rs medcard.cu")
+    entry = {"kind": "note", "text": "запись без усиленного входа"}
+    headers = {"Authorization": f"Bearer {api_token}"}
+    card_id = card.rsplit("/", 1)[1]
+    write = requests.post(f"{stack.rp_url}/api/cards/{card_id}/entries", json=entry, headers=headers,
+                          timeout=HTTP_TIMEOUT)  # fmt: skip
+    assert write.status_code == 401
+    assert write.json()["reason"] == "step_up_required"
+    assert f'acr_values="{STRONG}"' in write.headers["WWW-Authenticate"]
