@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from idp.adapters.store import ShortLivedStore, open_store
-from idp.factors.setup import build_factors
+from idp.factors.send_limits import SendLimits
+from idp.factors.setup import build_factors, login_limits
 from idp.factors.sms import SmsCodeFactor
+from idp.login.captcha import CaptchaStore
+from idp.login.limits import LoginLimiter
 from idp.login.service import LoginService
 from idp.login.transaction import TransactionRepository
 from idp.oidc.authorization.par import PushedRequests
@@ -39,6 +42,7 @@ class Services:
     token_status: TokenStatus
     pushed: PushedRequests
     dpop: DPoPVerifier
+    captcha: CaptchaStore
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -60,13 +64,18 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         id_ttl=settings.id_token_ttl,
     )
     sender = build_sender(settings)
+    send_limits = SendLimits(
+        store, per_recipient=settings.code_sends_per_recipient, per_ip=settings.code_sends_per_ip
+    )
     sms = SmsCodeFactor(
         store=store,
         sender=sender,
         ttl=settings.sms_code_ttl,
         attempts=settings.sms_code_attempts,
         cooldown=settings.sms_resend_cooldown,
+        limits=send_limits,
     )
+    captcha = CaptchaStore(store)
     transactions = TransactionRepository(store, ttl=settings.login_transaction_ttl)
     refresh = RefreshTokenService(ttl=settings.refresh_token_ttl, idle_ttl=settings.refresh_token_idle_ttl)
     deny_list = AccessTokenDenyList(store)
@@ -76,14 +85,20 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         keyring=keyring,
         signer=signer,
         sender=sender,
-        login=LoginService(transactions=transactions, sms=sms, factors=build_factors(settings, store, sender, sms)),
-        sessions=SessionService(ttl=settings.session_ttl),
+        login=LoginService(
+            transactions=transactions,
+            sms=sms,
+            factors=build_factors(settings, store, sender, sms, send_limits),
+            guard=LoginLimiter(store=store, captcha=captcha, limits=login_limits(settings)),
+        ),
+        sessions=SessionService(ttl=settings.session_ttl, idle_ttl=settings.session_idle_ttl),
         codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
         refresh=refresh,
         deny_list=deny_list,
         token_status=TokenStatus(signer=signer, deny_list=deny_list, refresh=refresh),
         pushed=PushedRequests(store, ttl=settings.par_ttl),
         dpop=DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce),
+        captcha=captcha,
     )
 
 

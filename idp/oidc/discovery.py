@@ -33,7 +33,6 @@ def discovery_document(settings: IdpSettings) -> dict[str, Any]:
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ALLOWED_ALGS,
-        "userinfo_signing_alg_values_supported": [],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "introspection_endpoint_auth_methods_supported": AUTH_METHODS[:3],

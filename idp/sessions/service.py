@@ -13,8 +13,9 @@ from idp.storage.db import db, utcnow
 
 
 class SessionService:
-    def __init__(self, *, ttl: int) -> None:
+    def __init__(self, *, ttl: int, idle_ttl: int | None = None) -> None:
         self._ttl = ttl
+        self._idle = idle_ttl or ttl
 
     def create(self, *, person_oid: int, amr: list[str], acr: str, ip: str | None, user_agent: str | None) -> str:
         """Return a new random session id (256 bits); only its digest is stored."""
@@ -39,8 +40,14 @@ class SessionService:
         found = db.session.get(BrowserSession, secret_digest(raw))
         if found is None or found.ended_at is not None:
             return None
-        if found.created_at + timedelta(seconds=self._ttl) < utcnow():
+        now = utcnow()
+        if found.created_at + timedelta(seconds=self._ttl) < now:
             return None
+        if found.last_seen_at + timedelta(seconds=self._idle) < now:
+            return None
+        if now - found.last_seen_at > timedelta(seconds=60):  # one write a minute at most
+            found.last_seen_at = now
+            db.session.commit()
         return found
 
     def remember_client(self, sid: str | None, client_id: str) -> None:

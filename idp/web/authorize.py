@@ -96,6 +96,8 @@ def _authorize() -> ResponseReturnValue:
         grant = server.get_consent_grant(request=_as_request(params), end_user=current_person())
     except OAuth2Error as error:
         raise _fail(error) from None
+    if "request" in params:
+        raise _fail(_oauth_error(grant, "request_not_supported", "request objects are not supported; use PAR"))
     try:
         oidc = parse_oidc_params(params)
     except InvalidParameter as exc:

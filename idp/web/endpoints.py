@@ -60,6 +60,20 @@ def token() -> Response:
     return response
 
 
+def _dpop_binding_for_par(requested_jkt: str | None) -> str | Response | None:
+    """RFC 9449 §10.1: a DPoP proof sent with PAR binds the code to that key."""
+    proof = request.headers.get("DPoP")
+    if proof is None:
+        return requested_jkt
+    try:
+        verified = services().dpop.verify(proof, method="POST", url=endpoint_url("/par"))
+    except DPoPError as exc:
+        return dpop_error_response(exc, resource=False)
+    if requested_jkt and requested_jkt != verified.jkt:
+        return json_error(400, "invalid_dpop_proof", "dpop_jkt differs from the key of the DPoP proof")
+    return verified.jkt
+
+
 @bp.post("/par")
 def pushed_authorization_request() -> Response:
     """RFC 9126: authenticate the client, validate the request now, hand out a one-time URI."""
@@ -80,6 +94,11 @@ def pushed_authorization_request() -> Response:
         return json_error(400, error.error, error.get_error_description() or error.error)
     form = request.form.copy()
     form["client_id"] = client.client_id
+    bound = _dpop_binding_for_par(form.get("dpop_jkt"))
+    if isinstance(bound, Response):
+        return bound
+    if bound:
+        form["dpop_jkt"] = bound
     request_uri = services().pushed.push(client.client_id, form)
     resp = jsonify(request_uri=request_uri, expires_in=services().pushed.ttl)
     resp.status_code = 201

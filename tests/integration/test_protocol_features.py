@@ -167,3 +167,68 @@ def test_per_client_ps256_id_tokens(app: Any, client: Any, personas: dict) -> No
     ).get_json()
     assert jwt.decode(tokens["id_token"], _keyset(app), algorithms=["PS256"]).header["alg"] == "PS256"
     assert jwt.decode(tokens["access_token"], _keyset(app), algorithms=["ES256"]).header["alg"] == "ES256"
+
+
+def test_dpop_proof_sent_with_par_binds_the_code_to_its_key(app: Any, client: Any, personas: dict) -> None:
+    from tests.support.jose_builders import dpop_proof, ec_key
+
+    _register(
+        app,
+        client_id="par-dpop",
+        name="PAR+DPoP",
+        redirect_uris=[RP_REDIRECT],
+        scopes=["profile"],
+        client_secret="par-dpop-secret-par-dpop-secret",
+    )
+    creds = ("par-dpop", "par-dpop-secret-par-dpop-secret")
+    key_a, key_b = ec_key(), ec_key()
+    req = AuthRequest(client_id="par-dpop", redirect_uri=RP_REDIRECT)
+    par_url = "http://localhost:8000/par"
+    first = client.post("/par", data=req.params(), auth=creds, headers={"DPoP": dpop_proof(key_a, htu=par_url)})
+    assert first.status_code == 400 and first.get_json()["error"] == "use_dpop_nonce"
+    nonce = first.headers["DPoP-Nonce"]
+    pushed = client.post(
+        "/par", data=req.params(), auth=creds, headers={"DPoP": dpop_proof(key_a, htu=par_url, nonce=nonce)}
+    )
+    assert pushed.status_code == 201, pushed.text
+    query = f"client_id=par-dpop&request_uri={pushed.get_json()['request_uri']}"
+    patient = personas["patient_moscow"]
+    client.get("/authorize?" + query)
+    password_step(client, patient["phone"], patient["password"])
+    resp = client.get(sms_step(client, outbox_code(client, patient["phone"])).headers["Location"])
+    resp = client.post("/authorize?" + query, data={"csrf_token": csrf_token(resp.text), "decision": "allow"})
+    code = resp.headers["Location"].split("code=")[1].split("&")[0]
+    token_url = "http://localhost:8000/token"
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": RP_REDIRECT,
+        "code_verifier": req.verifier,
+    }
+    wrong_key = client.post(
+        "/token", data=body, auth=creds, headers={"DPoP": dpop_proof(key_b, htu=token_url, nonce=nonce)}
+    )
+    assert wrong_key.status_code == 400 and wrong_key.get_json()["error"] == "invalid_grant"
+
+
+def test_request_objects_are_refused_explicitly(client: Any) -> None:
+    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, extra={"request": "eyJhbGciOiJub25lIn0.e30."})
+    resp = client.get("/authorize?" + req.query())
+    assert resp.status_code == 302 and "error=request_not_supported" in resp.headers["Location"]
+
+
+def test_idle_session_needs_a_new_login(app: Any, client: Any, personas: dict) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from idp.sessions.models import BrowserSession
+    from idp.storage.db import db, utcnow
+
+    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT)
+    authorize_code(client, req, personas["patient_moscow"])
+    assert client.get("/profile").status_code == 200
+    with app.app_context():
+        db.session.execute(update(BrowserSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+        db.session.commit()
+    assert client.get("/profile").headers["Location"].endswith("/login")
