@@ -40,7 +40,8 @@ class IdpSettings:
     registration_token: str = ""
     backchannel_logout_attempts: int = 3
     login_transaction_ttl: int = 15 * 60
-    session_ttl: int = 12 * 3600
+    session_ttl: int = 12 * 3600  # re-authentication after 12 h (ASVS 3.3.2)
+    session_idle_ttl: int = 30 * 60  # ... or after 30 min without activity
     sms_code_ttl: int = 300
     sms_code_attempts: int = 3
     sms_resend_cooldown: int = 30
@@ -48,6 +49,13 @@ class IdpSettings:
     reauth_max_age: int = 600  # changing the password, contacts or factors needs a login this recent
     email_link_ttl: int = 600
     app_request_ttl: int = 120
+    password_policy: str = "gosuslugi"  # "gosuslugi" (3 of 4 character classes) or "nist" (no class rule)
+    code_sends_per_recipient: int = 10  # SMS / e-mail codes to one phone or address per hour
+    code_sends_per_ip: int = 30  # codes triggered from one IP per hour
+    login_captcha_after: int = 3  # failed passwords per account within an hour before a captcha
+    login_lock_after: int = 10  # every this many failures lock the account's password step (1, 2, 4... min)
+    login_ip_captcha_after: int = 20
+    login_ip_lock_after: int = 100
     webauthn_rp_id: str = ""  # empty: the issuer's host ("localhost" for a loopback issuer)
     # real adapters (used when dev_mode is off)
     smtp_host: str = "localhost"
@@ -82,6 +90,8 @@ class IdpSettings:
         """Refuse unsafe combinations; the message names the setting to change."""
         if self.mode not in {"development", "production"}:
             raise SettingsError(f"GOSID_MODE must be 'development' or 'production', not {self.mode!r}")
+        if self.password_policy not in {"gosuslugi", "nist"}:
+            raise SettingsError(f"GOSID_PASSWORD_POLICY must be 'gosuslugi' or 'nist', not {self.password_policy!r}")
         if self.workers < 1:
             raise SettingsError("GOSID_WORKERS must be at least 1")
         if self.workers > 1 and self.store_is_process_local:
