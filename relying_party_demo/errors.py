@@ -166,6 +166,10 @@ class NoToken(BearerError):
     def challenge_params(self) -> list[tuple[str, str]]:
         return [("realm", self.realm)]
 
+    def headers(self) -> dict[str, str]:
+        # Both schemes this API accepts (RFC 9449 §7.1: DPoP announces its algorithms).
+        return {"WWW-Authenticate": f'Bearer realm={_quote(self.realm)}, DPoP algs="{InvalidDpopProof.ALGS}"'}
+
 
 class InvalidRequest(BearerError):
     status = 400
@@ -179,6 +183,20 @@ class InvalidToken(BearerError):
     code = "RP-203"
     error = "invalid_token"
     title = _l("The access token is not valid")
+
+
+class InvalidDpopProof(BearerError):
+    """RFC 9449 §7.1: the DPoP proof of a request is missing, malformed, stale or replayed."""
+
+    status = 401
+    code = "RP-212"
+    error = "invalid_dpop_proof"
+    title = _l("The access token's proof of possession is not valid")
+    ALGS = "ES256 RS256 PS256"
+
+    def headers(self) -> dict[str, str]:
+        params = ", ".join(f"{k}={_quote(v)}" for k, v in self.challenge_params())
+        return {"WWW-Authenticate": f'DPoP {params}, algs="{self.ALGS}"'}
 
 
 class InvalidField(RpError):

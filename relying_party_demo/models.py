@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -132,6 +132,18 @@ class ChangeRecord(Base):
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     token_jti: Mapped[str | None] = mapped_column(String(128))
+
+
+class DpopProofRecord(Base):
+    """A DPoP proof's ``jti``, kept until the proof could no longer be fresh (replay protection)."""
+
+    __tablename__ = "rp_dpop_proof"
+    __table_args__ = (UniqueConstraint("jkt", "jti", name="uq_rp_dpop_proof"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jkt: Mapped[str] = mapped_column(String(64))
+    jti: Mapped[str] = mapped_column(String(256))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class Notification(Base):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import secrets
 import threading
 import time
@@ -20,53 +19,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from joserfc import jwt
-from joserfc.jwk import ECKey, KeyParameters, RSAKey
+from relying_party_demo.testing_keys import (
+    ManualClock,
+    SigningKey,
+    bearer,
+    csrf_token_from,
+    dpop,
+    dpop_proof,
+    generate_signing_key,
+    sign,
+)
 
-SigningKey = RSAKey | ECKey
-
-
-def generate_signing_key(alg: str = "RS256", kid: str | None = None) -> SigningKey:
-    params: KeyParameters = {
-        "kid": kid or f"{alg.lower()}-{secrets.token_hex(4)}",
-        "alg": alg,
-        "use": "sig",
-    }
-    if alg == "RS256":
-        return RSAKey.generate_key(2048, parameters=params, private=True)
-    return ECKey.generate_key("P-256", parameters=params, private=True)
-
-
-def sign(claims: dict[str, Any], key: SigningKey, **header: Any) -> str:
-    """Sign ``claims`` with ``key``; ``alg`` and ``kid`` default to the key's own."""
-    full_header = {"alg": key.alg, "kid": key.kid, **header}
-    return jwt.encode(full_header, claims, key, algorithms=[full_header["alg"]])
-
-
-class ManualClock:
-    """A clock the test moves by hand (for caches and cooldowns)."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def bearer(token: str) -> dict[str, str]:
-    """Request headers carrying ``token`` the way the API expects it."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form on a rendered page."""
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    if found is None:
-        raise AssertionError("the page has no CSRF token")
-    return found.group(1)
+__all__ = [
+    "AuthorizationGrant",
+    "FakeIdp",
+    "ManualClock",
+    "SigningKey",
+    "bearer",
+    "csrf_token_from",
+    "dpop",
+    "dpop_proof",
+    "generate_signing_key",
+    "sign",
+]
 
 
 @dataclass

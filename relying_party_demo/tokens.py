@@ -38,6 +38,8 @@ class AccessToken:
     organization_name: str | None = None
     specialty: str | None = None
     regional_doctor_certificate: bool = False
+    # RFC 9449: the thumbprint of the key the token is bound to (``cnf.jkt``), if any.
+    dpop_jkt: str | None = None
 
 
 def _is_access_token_type(typ: str | None) -> bool:
@@ -110,9 +112,6 @@ def _claim_problem(exc: ClaimError) -> str:
 
 def access_token_from_claims(claims: dict[str, Any]) -> AccessToken:
     """The token's claims, type-checked; shared by local (JWT) and introspection validation."""
-    if isinstance(claims.get("cnf"), dict) and "jkt" in claims["cnf"]:
-        # RFC 9449 §7.1: a DPoP-bound token presented as a bearer token must be refused.
-        raise InvalidToken("the token is bound to a DPoP key; this service accepts bearer tokens only")
     organization = _organization(claims)
     return AccessToken(
         subject=_string(claims, "sub"),
@@ -130,7 +129,17 @@ def access_token_from_claims(claims: dict[str, Any]) -> AccessToken:
         organization_name=organization.get("name"),
         specialty=claims["specialty"] if isinstance(claims.get("specialty"), str) else None,
         regional_doctor_certificate=claims.get("regional_doctor_certificate") is True,
+        dpop_jkt=_bound_key(claims),
     )
+
+
+def _bound_key(claims: dict[str, Any]) -> str | None:
+    cnf = claims.get("cnf")
+    if cnf is None:
+        return None
+    if not isinstance(cnf, dict) or not isinstance(cnf.get("jkt"), str):
+        raise InvalidToken("the token's cnf claim must be an object with a jkt")
+    return str(cnf["jkt"])
 
 
 def _organization(claims: dict[str, Any]) -> dict[str, str]:

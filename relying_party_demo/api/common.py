@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
+import hmac
 import json
+import time
 from typing import Any
 
 from flask import request
 
-from relying_party_demo.bearer import bearer_token
-from relying_party_demo.errors import InvalidField
+from relying_party_demo import dpop
+from relying_party_demo.bearer import presented_token
+from relying_party_demo.errors import InvalidDpopProof, InvalidField, InvalidToken
 from relying_party_demo.guard import Caller, caller_for
+from relying_party_demo.models import utcnow
 from relying_party_demo.services import services
+from relying_party_demo.tokens import AccessToken
 
 MAX_JSON_BYTES = 64 * 1024
 
 
 def api_caller() -> Caller:
-    """The caller of this request; :class:`NoToken`, :class:`InvalidToken` and friends otherwise."""
+    """The caller of this request; :class:`NoToken`, :class:`InvalidToken` and friends otherwise.
+
+    A DPoP-bound token is accepted only with the DPoP scheme and a valid proof of its key; an
+    unbound token only with the Bearer scheme (RFC 9449 §7.1)."""
     rp = services()
-    raw = bearer_token(request, realm=rp.settings.client_id)
-    return caller_for(rp.access_tokens.verify(raw), raw)
+    presented = presented_token(request, realm=rp.settings.client_id)
+    token = rp.access_tokens.verify(presented.token)
+    if presented.scheme == "bearer" and token.dpop_jkt is not None:
+        raise InvalidToken("the token is bound to a DPoP key: present it with the DPoP scheme and a proof")
+    if presented.scheme == "dpop":
+        _check_possession(token, presented.token, presented.proof or "", base_url=rp.settings.base_url)
+    return caller_for(token, presented.token)
+
+
+def _check_possession(token: AccessToken, raw: str, proof_text: str, *, base_url: str) -> None:
+    if token.dpop_jkt is None:
+        raise InvalidToken("the token is not bound to a DPoP key: present it with the Bearer scheme")
+    url = base_url.rstrip("/") + request.path  # the public URL the client called
+    proof = dpop.verify_proof(proof_text, method=request.method, url=url, access_token=raw, now=time.time())
+    if not hmac.compare_digest(proof.jkt, token.dpop_jkt):
+        raise InvalidDpopProof("the proof is signed with another key than the one the token is bound to")
+    dpop.remember_once(proof, now=utcnow())
 
 
 def json_body() -> Any:

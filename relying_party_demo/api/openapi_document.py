@@ -67,9 +67,14 @@ def _op(
     return operation
 
 
+CONFLICT = {"409": "The slot or appointment is no longer in the needed state"}
+
+
 def _paths() -> dict[str, Any]:
-    card, slot, appt = _param("card_id"), _param("slot_id"), _param("appointment_id")
-    conflict = {"409": "The slot or appointment is no longer in the needed state"}
+    return {**_people_paths(), **_card_paths(), **_appointment_paths()}
+
+
+def _people_paths() -> dict[str, Any]:
     return {
         "/api/me": {"get": _op(
             "Who the service takes the caller for; pending regional steps", "people", None, _ref("Me")
@@ -86,6 +91,12 @@ def _paths() -> dict[str, Any]:
             "One organization by its FRMO OID", "directory", READ, _ref("Organization"),
             params=(_param("oid", kind="string"),),
         )},
+    }  # fmt: skip
+
+
+def _card_paths() -> dict[str, Any]:
+    card = _param("card_id")
+    return {
         "/api/patients": {"get": _op(
             "A doctor's patients (their organization's), or the patient's own record", "cards", READ,
             _list_of("patients", "Patient"),
@@ -101,6 +112,13 @@ def _paths() -> dict[str, Any]:
             "Who changed what in the card and the patient's appointments", "cards", READ,
             _list_of("changes", "Change"), params=(card,),
         )},
+    }  # fmt: skip
+
+
+def _appointment_paths() -> dict[str, Any]:
+    slot, appt = _param("slot_id"), _param("appointment_id")
+    conflict = CONFLICT
+    return {
         "/api/schedules": {
             "get": _op(
                 "Schedules with their slots", "appointments", READ, _list_of("schedules", "Schedule"),
@@ -142,8 +160,15 @@ def _paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
+NAME_REF = _obj(None, oid=_s(), name=_s())
+
+
 def _schemas() -> dict[str, Any]:
-    name_ref = _obj(None, oid=_s(), name=_s())
+    return {**_people_schemas(), **_card_schemas(), **_appointment_schemas()}
+
+
+def _people_schemas() -> dict[str, Any]:
+    name_ref = NAME_REF
     return {
         "Error": _obj(
             ["error"], error=_s(), error_description=_s(), field=_s(), scope=_s(), reason=_s(), region=_s(),
@@ -155,6 +180,21 @@ def _schemas() -> dict[str, Any]:
             regional_doctor_certificate=_s("boolean"), card_id=_s("integer"), doctor_id=_s("integer"),
             pending_requirements={"type": "array", "items": _s()}, region_problem=_s(),
         ),
+        "Notification": _obj(
+            ["id", "kind", "text"], id=_s("integer"), kind=_s(), text=_s(), params=_obj(),
+            created_at=_s(format="date-time"),
+        ),
+        "Change": _obj(
+            ["id", "at", "actor_sub", "action"], id=_s("integer"), at=_s(format="date-time"), actor_sub=_s(),
+            actor_role=_s(), action=_s(), object_type=_s(), object_id=_s("integer"), details=_obj(),
+            token_jti=_s(),
+        ),
+    }  # fmt: skip
+
+
+def _card_schemas() -> dict[str, Any]:
+    name_ref = NAME_REF
+    return {
         "Organization": _obj(
             ["oid", "code", "name"], oid=_s(), code=_s(), name=_s(), region=_s(), address=_s(), timezone=_s()
         ),
@@ -182,6 +222,12 @@ def _schemas() -> dict[str, Any]:
         "Document": _obj(
             ["id", "title"], id=_s("integer"), type=_s(), title=_s(), issued_on=_s(format="date"), issuer=_s()
         ),
+    }  # fmt: skip
+
+
+def _appointment_schemas() -> dict[str, Any]:
+    name_ref = NAME_REF
+    return {
         "Slot": _obj(
             ["id", "status"], id=_s("integer"), starts_at=_s(format="date-time"), ends_at=_s(format="date-time"),
             status=_s(enum=["free", "booked", "closed"]),
@@ -202,15 +248,6 @@ def _schemas() -> dict[str, Any]:
             updated_at=_s(format="date-time"),
         ),
         "AttendanceInput": _obj(["attended"], attended=_s("boolean")),
-        "Notification": _obj(
-            ["id", "kind", "text"], id=_s("integer"), kind=_s(), text=_s(), params=_obj(),
-            created_at=_s(format="date-time"),
-        ),
-        "Change": _obj(
-            ["id", "at", "actor_sub", "action"], id=_s("integer"), at=_s(format="date-time"), actor_sub=_s(),
-            actor_role=_s(), action=_s(), object_type=_s(), object_id=_s("integer"), details=_obj(),
-            token_jti=_s(),
-        ),
     }  # fmt: skip
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from joserfc.jwk import ECKey
 
+from relying_party_demo.testing import dpop_proof
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT, authorize_code, basic_auth, is_consent_page, login_at_idp
 from tests.support.oidc_client import csrf_token
@@ -52,9 +54,10 @@ def first_card(page: requests.Response) -> str:
     return found.group(1)
 
 
-def access_token(stack: Stack, person: Persona, scope: str) -> str:
+def access_token(stack: Stack, person: Persona, scope: str, *, dpop_key: ECKey | None = None) -> str:
     """An access token for ``person`` from the IdP's code flow, as another client of the API
-    (registered as the demo client) would obtain it: only the scopes asked for."""
+    (registered as the demo client) would obtain it: only the scopes asked for. With
+    ``dpop_key`` the token is bound to that key (RFC 9449, answering the IdP's nonce challenge)."""
     meta = stack.discovery()
     browser = requests.Session()
     result = authorize_code(
@@ -62,17 +65,19 @@ def access_token(stack: Stack, person: Persona, scope: str) -> str:
         client_id=DEMO_CLIENT_ID, redirect_uri=stack.redirect_uri, phone=person["phone"],
         password=person["password"], scope=scope,
     )  # fmt: skip
-    response = requests.post(
-        meta["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": result.params["code"],
-            "redirect_uri": stack.redirect_uri,
-            "code_verifier": result.request.verifier,
-        },
-        auth=basic_auth(stack.idp.client_id, stack.idp.client_secret),
-        timeout=HTTP_TIMEOUT,
-    )
+    form = {
+        "grant_type": "authorization_code",
+        "code": result.params["code"],
+        "redirect_uri": stack.redirect_uri,
+        "code_verifier": result.request.verifier,
+    }
+    auth = basic_auth(stack.idp.client_id, stack.idp.client_secret)
+    endpoint = meta["token_endpoint"]
+    headers = {"DPoP": dpop_proof(dpop_key, "POST", endpoint)} if dpop_key else {}
+    response = requests.post(endpoint, data=form, auth=auth, headers=headers, timeout=HTTP_TIMEOUT)
+    if dpop_key and response.status_code == 400 and response.json().get("error") == "use_dpop_nonce":
+        headers = {"DPoP": dpop_proof(dpop_key, "POST", endpoint, nonce=response.headers["DPoP-Nonce"])}
+        response = requests.post(endpoint, data=form, auth=auth, headers=headers, timeout=HTTP_TIMEOUT)
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token

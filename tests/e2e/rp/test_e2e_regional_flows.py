@@ -2,7 +2,7 @@
 signing in at the real IdP with password and SMS code, every step over HTTP.
 
 Moscow's first login, the Dagestan doctor refused, the Urals consent, a view-scope token refused
-on write, and the step-up for an edit.
+on write, the step-up for an edit, and a DPoP-bound token.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from joserfc.jwk import ECKey
 
 from relying_party_demo.introspection import IntrospectionVerifier
 from relying_party_demo.settings import ClientCredentials
+from relying_party_demo.testing import dpop_proof
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT
 from tests.e2e.rp.flows import Persona, access_token, at_idp, first_card, post_form, sign_in
@@ -123,3 +125,18 @@ def test_step_up_for_an_edit(stack: Stack, personas: dict[str, Persona]) -> None
     assert write.status_code == 401
     assert write.json()["reason"] == "step_up_required"
     assert f'acr_values="{STRONG}"' in write.headers["WWW-Authenticate"]
+
+
+def test_dpop_bound_token_from_the_idp_is_accepted_with_its_proof(stack: Stack, personas: dict[str, Persona]) -> None:
+    key = ECKey.generate_key("P-256", private=True)
+    token = access_token(stack, personas["doctor_dagestan_certified"], "openid snils region roles medcard.rs",
+                         dpop_key=key)  # fmt: skip
+    url = f"{stack.rp_url}/api/patients"
+    as_bearer = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT)
+    assert as_bearer.status_code == 401  # bound to the key: the bearer scheme is not enough
+    headers = {"Authorization": f"DPoP {token}", "DPoP": dpop_proof(key, "GET", url, token)}
+    answer = requests.get(url, headers=headers, timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 200, answer.text
+    assert [p["name"] for p in answer.json()["patients"]] == ["Абдуллаева Зарема Камиловна"]
+    replay = requests.get(url, headers=headers, timeout=HTTP_TIMEOUT)
+    assert replay.status_code == 401 and replay.json()["error"] == "invalid_dpop_proof"

@@ -8,26 +8,30 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from joserfc.jwk import ECKey
 
 from relying_party_demo import create_app
 from relying_party_demo.settings import load_rp_settings
-from relying_party_demo.testing import FakeIdp, bearer, sign
+from relying_party_demo.testing import FakeIdp, bearer, dpop, dpop_proof, sign
 from tests.integration.rp.conftest import RS, TokenFactory
 from tests.integration.rp.helpers import card_id
 
 SNILS = "15821463061"  # patient_moscow
 
 
-def test_no_token_gets_a_bare_bearer_challenge(client: FlaskClient) -> None:
+CHALLENGE = 'Bearer realm="egisz-demo", DPoP algs="ES256 RS256 PS256"'
+
+
+def test_no_token_gets_a_bare_challenge_for_both_schemes(client: FlaskClient) -> None:
     response = client.get("/api/cards/1")
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="egisz-demo"'
+    assert response.headers["WWW-Authenticate"] == CHALLENGE
 
 
-def test_other_scheme_gets_a_bare_bearer_challenge(client: FlaskClient) -> None:
+def test_other_scheme_gets_a_bare_challenge(client: FlaskClient) -> None:
     response = client.get("/api/me", headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="egisz-demo"'
+    assert response.headers["WWW-Authenticate"] == CHALLENGE
 
 
 def test_invalid_token_is_401_invalid_token(client: FlaskClient) -> None:
@@ -55,11 +59,33 @@ def test_id_token_is_not_an_access_token(client: FlaskClient, idp: FakeIdp) -> N
     assert client.get("/api/me", headers=bearer(token)).status_code == 401
 
 
-def test_dpop_bound_token_presented_as_bearer_is_refused(client: FlaskClient, idp: FakeIdp) -> None:
-    token = idp.access_token("1000300101", RS, cnf={"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"})
-    response = client.get("/api/me", headers=bearer(token))
-    assert response.status_code == 401
-    assert "DPoP" in response.get_json()["error_description"]
+ME_URL = "http://localhost:8001/api/me"
+
+
+def test_dpop_bound_token_with_its_proof_is_accepted_once(client: FlaskClient, idp: FakeIdp) -> None:
+    key = ECKey.generate_key("P-256", private=True)
+    token = idp.access_token("1000300101", RS, cnf={"jkt": key.thumbprint()})
+    proof = dpop_proof(key, "GET", ME_URL, token)
+    assert client.get("/api/me", headers=dpop(token, proof)).get_json()["sub"] == "1000300101"
+    replay = client.get("/api/me", headers=dpop(token, proof))
+    assert replay.status_code == 401
+    assert replay.get_json()["error"] == "invalid_dpop_proof"
+    assert replay.headers["WWW-Authenticate"].startswith('DPoP error="invalid_dpop_proof"')
+    assert 'algs="ES256 RS256 PS256"' in replay.headers["WWW-Authenticate"]
+
+
+def test_dpop_binding_is_enforced(client: FlaskClient, idp: FakeIdp) -> None:
+    key, other = ECKey.generate_key("P-256", private=True), ECKey.generate_key("P-256", private=True)
+    bound = idp.access_token("1000300101", RS, cnf={"jkt": key.thumbprint()})
+    as_bearer = client.get("/api/me", headers=bearer(bound))
+    assert as_bearer.status_code == 401 and "DPoP scheme" in as_bearer.get_json()["error_description"]
+    wrong_key = client.get("/api/me", headers=dpop(bound, dpop_proof(other, "GET", ME_URL, bound)))
+    assert "another key" in wrong_key.get_json()["error_description"]
+    no_proof = client.get("/api/me", headers={"Authorization": f"DPoP {bound}"})
+    assert no_proof.get_json()["error"] == "invalid_dpop_proof"
+    unbound = idp.access_token("1000300101", RS)
+    as_dpop = client.get("/api/me", headers=dpop(unbound, dpop_proof(key, "GET", ME_URL, unbound)))
+    assert as_dpop.status_code == 401 and "Bearer scheme" in as_dpop.get_json()["error_description"]
 
 
 def test_token_in_query_is_400_invalid_request(client: FlaskClient, token_for: TokenFactory) -> None:

@@ -61,11 +61,12 @@ def test_token_for_another_audience_is_refused(idp: FakeIdp) -> None:
     assert "audience" in rejected(verifier_for(idp), token)
 
 
-def test_refresh_tokens_and_dpop_bound_tokens_are_refused(idp: FakeIdp) -> None:
+def test_refresh_tokens_are_refused_and_dpop_binding_is_reported(idp: FakeIdp) -> None:
     refresh = idp.access_token()
     idp.issued[refresh]["token_type"] = "refresh_token"
     assert "refresh token" in rejected(verifier_for(idp), refresh)
-    assert "DPoP" in rejected(verifier_for(idp), idp.access_token(cnf={"jkt": "abc"}))
+    # The API then demands the DPoP scheme and a proof of this key.
+    assert verifier_for(idp).verify(idp.access_token(cnf={"jkt": "abc"})).dpop_jkt == "abc"
 
 
 def test_expired_by_the_response_is_refused(idp: FakeIdp) -> None:
