@@ -43,6 +43,7 @@ class Services:
     pushed: PushedRequests
     dpop: DPoPVerifier
     captcha: CaptchaStore
+    send_limits: SendLimits
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -64,9 +65,7 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         id_ttl=settings.id_token_ttl,
     )
     sender = build_sender(settings)
-    send_limits = SendLimits(
-        store, per_recipient=settings.code_sends_per_recipient, per_ip=settings.code_sends_per_ip
-    )
+    send_limits = SendLimits(store, per_recipient=settings.code_sends_per_recipient, per_ip=settings.code_sends_per_ip)
     sms = SmsCodeFactor(
         store=store,
         sender=sender,
@@ -99,6 +98,7 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         pushed=PushedRequests(store, ttl=settings.par_ttl),
         dpop=DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce),
         captcha=captcha,
+        send_limits=send_limits,
     )
 
 

@@ -49,7 +49,7 @@ class IdpSettings:
     reauth_max_age: int = 600  # changing the password, contacts or factors needs a login this recent
     email_link_ttl: int = 600
     app_request_ttl: int = 120
-    password_policy: str = "gosuslugi"  # "gosuslugi" (3 of 4 character classes) or "nist" (no class rule)
+    password_policy: str = "gosuslugi"  # noqa: S105 - "gosuslugi" (3 of 4 character classes) or "nist"
     code_sends_per_recipient: int = 10  # SMS / e-mail codes to one phone or address per hour
     code_sends_per_ip: int = 30  # codes triggered from one IP per hour
     login_captcha_after: int = 3  # failed passwords per account within an hour before a captcha

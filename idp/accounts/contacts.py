@@ -18,6 +18,11 @@ PHONE_NOT_MOBILE = (
 )
 EMAIL_REQUIRED = "E-mail: this field is required; enter an address like name@example.ru"
 EMAIL_FORMAT = "E-mail: this is not a valid address; enter an address like name@example.ru"
+# changing a contact in the security settings
+PHONE_TAKEN = "Phone: this number belongs to another account; enter another number"
+EMAIL_TAKEN = "E-mail: this address belongs to another account; enter another address"
+PHONE_SAME = "Phone: this is already your number; enter the new one"
+EMAIL_SAME = "E-mail: this is already your address; enter the new one"
 
 DEFAULT_PHONE_REGION = "RU"
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})

@@ -15,7 +15,7 @@ from idp.accounts import contacts
 from idp.accounts import identity_numbers as ids
 from idp.accounts import validation as v
 from idp.accounts.models import AccountLevel, Person
-from idp.accounts.passwords import check_password_policy, hash_password
+from idp.accounts.passwords import NIST_800_63B, PasswordPolicy, check_password_policy, hash_password
 from idp.accounts.regions import RegionDirectory
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
@@ -45,8 +45,11 @@ class PendingRegistration:
 
 
 class RegistrationService:
-    def __init__(self, *, store: ShortLivedStore, sms: SmsCodeFactor, ttl: int) -> None:
+    def __init__(
+        self, *, store: ShortLivedStore, sms: SmsCodeFactor, ttl: int, password_policy: PasswordPolicy = NIST_800_63B
+    ) -> None:
         self._store, self._sms, self._ttl = store, sms, ttl
+        self._policy = password_policy
 
     def start(self, *, phone: str, email: str, password: str, password_confirm: str) -> PendingRegistration:
         """Validate step 1 and text a code. Every field error is reported at once."""
@@ -54,7 +57,12 @@ class RegistrationService:
         phone_e164 = errors.check(contacts.validate_mobile_phone, phone)
         email_norm = errors.check(contacts.validate_email, email) if email.strip() else None
         email_norm = email_norm.lower() if email_norm else None
-        errors.check(check_password_policy, password, personal_values=[email.split("@")[0]] if email else [])
+        errors.check(
+            check_password_policy,
+            password,
+            personal_values=[email.split("@")[0]] if email else [],
+            policy=self._policy,
+        )
         if password != password_confirm:
             errors.errors.append(v.FieldError("password_confirm", PASSWORD_MISMATCH))
         errors.raise_if_any()

@@ -20,6 +20,7 @@ from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.factors.base import Challenge, FactorResult
+from idp.factors.send_limits import SendLimits
 from idp.login.errors import CodeExpired, FactorPending, ResendTooSoon
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import new_token, secret_digest
@@ -58,9 +59,17 @@ class EmailLinkFactor:
     name = "email"
 
     def __init__(
-        self, *, store: ShortLivedStore, sender: MessageSender, base_url: str, ttl: int = 600, cooldown: int = 30
+        self,
+        *,
+        store: ShortLivedStore,
+        sender: MessageSender,
+        base_url: str,
+        ttl: int = 600,
+        cooldown: int = 30,
+        limits: SendLimits | None = None,
     ) -> None:
         self._store, self._sender, self._base_url = store, sender, base_url.rstrip("/")
+        self._limits = limits
         self._ttl, self._cooldown = ttl, cooldown
 
     def available(self, person: Person) -> bool:
@@ -70,6 +79,8 @@ class EmailLinkFactor:
         browser, ip = _browser_and_ip()
         if not self._store.add(f"email-cooldown:{tx.id}", "1", ttl=self._cooldown):
             raise ResendTooSoon(self._store.ttl(f"email-cooldown:{tx.id}") or self._cooldown)
+        if self._limits is not None and person.email:
+            self._limits.check(person.email.lower())
         token = new_token(32)
         pending = PendingConfirmation(tx.id, person.oid, browser[:120], ip, int(time.time()))
         self._store.set(f"email-link:{secret_digest(token)}", json.dumps(pending.__dict__), ttl=self._ttl)

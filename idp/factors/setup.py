@@ -8,17 +8,34 @@ from idp.factors.email_link import EmailLinkFactor
 from idp.factors.passkey import PasskeyFactor, relying_party
 from idp.factors.registry import FactorRegistry
 from idp.factors.secretbox import SecretBox
+from idp.factors.send_limits import SendLimits
 from idp.factors.sms import SmsCodeFactor
 from idp.factors.totp import TotpFactor
+from idp.login.limits import LimitSettings
 from idp.outbox.senders import MessageSender
 from idp.settings import IdpSettings
 
 
+def login_limits(settings: IdpSettings) -> LimitSettings:
+    return LimitSettings(
+        captcha_after=settings.login_captcha_after,
+        lock_after=settings.login_lock_after,
+        ip_captcha_after=settings.login_ip_captcha_after,
+        ip_lock_after=settings.login_ip_lock_after,
+    )
+
+
 def build_factors(
-    settings: IdpSettings, store: ShortLivedStore, sender: MessageSender, sms: SmsCodeFactor
+    settings: IdpSettings,
+    store: ShortLivedStore,
+    sender: MessageSender,
+    sms: SmsCodeFactor,
+    limits: SendLimits | None = None,
 ) -> FactorRegistry:
     totp = TotpFactor(store=store, box=SecretBox(settings.secret_key, purpose="totp"))
-    email = EmailLinkFactor(store=store, sender=sender, base_url=settings.issuer, ttl=settings.email_link_ttl)
+    email = EmailLinkFactor(
+        store=store, sender=sender, base_url=settings.issuer, ttl=settings.email_link_ttl, limits=limits
+    )
     app = AppConfirmFactor(store=store, ttl=settings.app_request_ttl)
     passkey = PasskeyFactor(store=store, rp=relying_party(settings.issuer, rp_id=settings.webauthn_rp_id))
     return FactorRegistry([sms, totp, app, email, passkey])

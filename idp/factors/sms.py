@@ -14,7 +14,8 @@ from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.factors.base import Challenge, FactorResult
-from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon
+from idp.factors.send_limits import SendLimits
+from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon, SendLimitReached
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import constant_time_equals, secret_digest
 
@@ -47,8 +48,16 @@ class SmsCodeFactor:
     name = "sms"
 
     def __init__(
-        self, *, store: ShortLivedStore, sender: MessageSender, ttl: int, attempts: int, cooldown: int
+        self,
+        *,
+        store: ShortLivedStore,
+        sender: MessageSender,
+        ttl: int,
+        attempts: int,
+        cooldown: int,
+        limits: SendLimits | None = None,
     ) -> None:
+        self._limits = limits
         self._store = store
         self._sender = sender
         self._ttl = ttl
@@ -75,6 +84,12 @@ class SmsCodeFactor:
         """
         if not self._store.add(f"sms-cooldown:{tx.id}", "1", ttl=self._cooldown):
             raise ResendTooSoon(self._store.ttl(f"sms-cooldown:{tx.id}") or self._cooldown)
+        if self._limits is not None:
+            try:
+                self._limits.check(person.phone)
+            except SendLimitReached:
+                self._store.delete(f"sms-cooldown:{tx.id}")
+                raise
         code = new_code()
         secret = secrets.token_hex(16) if decoy else code
         state = {"hash": secret_digest(f"{tx.id}:{secret}"), "gen": secrets.token_hex(8)}

@@ -101,3 +101,13 @@ class PasskeyRejected(LoginError):
     code = "LOGIN-040"
     message = "The passkey was not accepted. Try again or choose another way to confirm the login."
     status = 401
+
+
+class SendLimitReached(LoginError):
+    code = "LOGIN-014"
+    message = "Too many codes were sent. Try again later or choose another way to confirm."
+    status = 429
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__()
+        self.wait_seconds = wait_seconds

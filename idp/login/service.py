@@ -93,34 +93,46 @@ class LoginService:
 
     # --- the password step -------------------------------------------------------------------
 
-    def check_password(self, tx: LoginTransaction, login: str, password: str, *, captcha: str = "") -> Person:
-        """Same error, status and (roughly) timing whether or not the account exists."""
-        if self.guard is not None:
-            self.guard.before_attempt(login, captcha=captcha)
+    def check_password(
+        self, tx: LoginTransaction, login: str, password: str, *, captcha_id: str = "", captcha: str = ""
+    ) -> Person:
+        """Same error, status and (roughly) timing whether or not the account exists; the
+        brute-force guard counts failures per account and per IP (see idp.login.limits)."""
         person = find_person(login)
+        account = f"oid:{person.oid}" if person is not None else f"login:{_normalized(login)}"
+        ip = audit.client_ip() or "-"
+        if self.guard is not None:
+            self.guard.before_attempt(account, ip, captcha_id=captcha_id, captcha=captcha)
         if person is None:
             passwords.burn_verification_time(password)
             audit.record("login_password", result="unknown_account", login_kind=_kind(login))
-            self._failed(login)
+            self._failed(account, ip)
             raise InvalidCredentials()
         if not passwords.verify_password(stored_hash=person.password_hash, password=password):
             audit.record("login_password", result="wrong_password", person_oid=person.oid)
-            self._failed(login)
+            self._failed(account, ip)
             raise InvalidCredentials()
         if person.disabled:
             audit.record("login_password", result="disabled", person_oid=person.oid)
             raise InvalidCredentials()
         if self.guard is not None:
-            self.guard.succeeded(login)
+            self.guard.succeeded(account)
         tx.person_oid = person.oid
         tx.factors = ["password"]
         self.transactions.save(tx)
         audit.record("login_password", person_oid=person.oid)
         return person
 
-    def _failed(self, login: str) -> None:
+    def captcha_needed(self, login: str) -> bool:
+        if self.guard is None:
+            return False
+        person = find_person(login) if login else None
+        account = f"oid:{person.oid}" if person is not None else f"login:{_normalized(login)}"
+        return self.guard.captcha_needed(account, audit.client_ip() or "-")
+
+    def _failed(self, account: str, ip: str) -> None:
         if self.guard is not None:
-            self.guard.failed(login)
+            self.guard.failed(account, ip)
 
     def person_of(self, tx: LoginTransaction) -> Person:
         if tx.person_oid is None or "password" not in tx.factors:
@@ -201,13 +213,13 @@ class LoginService:
 class PasswordGuard(Protocol):
     """Brute-force limits around the password step (see :mod:`idp.login.limits`)."""
 
-    def before_attempt(self, login: str, *, captcha: str) -> None: ...
+    def before_attempt(self, account: str, ip: str, *, captcha_id: str, captcha: str) -> None: ...
 
-    def captcha_needed(self, login: str) -> bool: ...
+    def captcha_needed(self, account: str, ip: str) -> bool: ...
 
-    def failed(self, login: str) -> None: ...
+    def failed(self, account: str, ip: str) -> None: ...
 
-    def succeeded(self, login: str) -> None: ...
+    def succeeded(self, account: str) -> None: ...
 
 
 def _policy_name(name: str, person: Person) -> str:
@@ -215,6 +227,11 @@ def _policy_name(name: str, person: Person) -> str:
     if name == "passkey":
         return "passkey_uv"
     return name
+
+
+def _normalized(login: str) -> str:
+    login = login.strip().lower()
+    return _phone_candidate(login) or (re.sub(r"\D", "", login) if "@" not in login else login)[:254]
 
 
 def _kind(login: str) -> str:

@@ -9,11 +9,13 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import email_link, security_settings, webauthn
+    from idp.web import email_link, password_reset, security_settings, sessions_page, webauthn
 
     app.register_blueprint(security_settings.bp)
     app.register_blueprint(email_link.bp)
     app.register_blueprint(webauthn.bp)
+    app.register_blueprint(password_reset.bp)
+    app.register_blueprint(sessions_page.bp)
     if settings.dev_mode:
         from idp.dev import app_simulator
 

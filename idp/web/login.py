@@ -11,9 +11,11 @@ import contextlib
 import hashlib
 from typing import Any
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, after_this_request, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from idp.accounts.devices import recognise
+from idp.accounts.models import Person
 from idp.login.errors import (
     FactorNotAvailable,
     FactorPending,
@@ -23,7 +25,9 @@ from idp.login.errors import (
 )
 from idp.login.service import FinishedLogin
 from idp.login.transaction import LoginTransaction
+from idp.security.hashes import new_token
 from idp.services import services
+from idp.storage.db import db
 from idp.web.current import sign_in
 
 bp = Blueprint("login", __name__)
@@ -43,8 +47,9 @@ def start_if_missing() -> LoginTransaction:
 
 
 def _password_page(error: LoginError | None, login: str, status: int = 200) -> ResponseReturnValue:
-    guard = services().login.guard
-    captcha = guard is not None and guard.captcha_needed(login)
+    captcha = services().login.captcha_needed(login)
+    if captcha and not session.get("captcha_id"):
+        session["captcha_id"] = new_token(16)
     wait = getattr(error, "wait_seconds", None)
     return render_template("login.html", error=error, login=login, captcha=captcha, wait=wait), status
 
@@ -61,7 +66,11 @@ def password_submit() -> ResponseReturnValue:
     login = request.form.get("login", "")
     try:
         services().login.check_password(
-            tx, login, request.form.get("password", ""), captcha=request.form.get("captcha", "")
+            tx,
+            login,
+            request.form.get("password", ""),
+            captcha_id=session.get("captcha_id", ""),
+            captcha=request.form.get("captcha", ""),
         )
     except (InvalidCredentials, TooManyAttempts) as exc:
         return _password_page(exc, login, exc.status)
@@ -75,6 +84,13 @@ def password_submit() -> ResponseReturnValue:
     with contextlib.suppress(LoginError):  # e.g. a code from this very login is still valid
         services().login.begin(tx, options[0])
     return redirect(url_for("login.factor_form", name=options[0]), 303)
+
+
+@bp.get("/login/captcha.png")
+def captcha_image() -> ResponseReturnValue:
+    captcha_id = session.setdefault("captcha_id", new_token(16))
+    png = services().captcha.new(captcha_id)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/login/choose")
@@ -148,13 +164,41 @@ def factor_status(name: str) -> ResponseReturnValue:
     return jsonify(state="done", next=_signed_in(finished))
 
 
+DEVICE_COOKIE = "gosid_device"
+
+
 def _signed_in(finished: FinishedLogin) -> str:
     """Start the session of a finished login; returns where the browser goes next."""
     sign_in(person_oid=finished.person_oid, amr=finished.amr, acr=finished.acr)
+    _recognise_device(finished.person_oid)
     if finished.next_url.startswith("/authorize?"):
         query = finished.next_url.split("?", 1)[1].encode()
         session["fresh_login_for"] = hashlib.sha256(query).hexdigest()
     return _safe_next(finished.next_url)
+
+
+def _recognise_device(person_oid: int) -> None:
+    """A new browser for this person gets a long-lived random id, and the person a notice."""
+    person = db.session.get(Person, person_oid)
+    if person is None:
+        return
+    token = request.cookies.get(DEVICE_COOKIE) or new_token(32)
+    recognise(
+        services().sender,
+        person,
+        token,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip=request.remote_addr or "",
+        url=url_for("sessions_page.index", _external=True),
+    )
+    production = services().settings.production
+
+    @after_this_request
+    def _set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            DEVICE_COOKIE, token, max_age=400 * 24 * 3600, httponly=True, samesite="Lax", secure=production
+        )
+        return response
 
 
 def complete_in_browser(finished: FinishedLogin) -> ResponseReturnValue:

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from idp.accounts.passwords import PRESETS
 from idp.accounts.regions import RegionDirectory, load_regions
 from idp.accounts.registration import RegistrationService, save_profile
 from idp.accounts.validation import ValidationError
@@ -20,7 +21,12 @@ bp = Blueprint("register", __name__)
 
 def _service() -> RegistrationService:
     s = services()
-    return RegistrationService(store=s.store, sms=s.login.sms, ttl=s.settings.login_transaction_ttl)
+    return RegistrationService(
+        store=s.store,
+        sms=s.login.sms,
+        ttl=s.settings.login_transaction_ttl,
+        password_policy=PRESETS[s.settings.password_policy],
+    )
 
 
 def _regions() -> RegionDirectory:

@@ -1,0 +1,87 @@
+"""Changing the phone or the e-mail: a code to the new contact proves it, and the old contacts
+are told (so a takeover cannot quietly move the account to the attacker's phone)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from sqlalchemy import select
+
+from idp.accounts import contacts
+from idp.accounts.contacts import EMAIL_SAME, EMAIL_TAKEN, PHONE_SAME, PHONE_TAKEN
+from idp.accounts.models import Person
+from idp.accounts.notifications import notify_change
+from idp.accounts.validation import fail
+from idp.adapters.store import ShortLivedStore
+from idp.audit import log as audit
+from idp.factors.send_limits import SendLimits
+from idp.login.errors import CodeExpired, CodeInvalid
+from idp.outbox.senders import MessageSender
+from idp.security.hashes import constant_time_equals, secret_digest
+from idp.storage.db import db
+
+CHANGE_SMS = "Код подтверждения нового номера на Госуслугах (gosid): {code}. Никому его не сообщайте."
+CHANGE_MAIL_SUBJECT = "Госуслуги (gosid): подтверждение адреса"
+CHANGE_MAIL = "Код подтверждения нового адреса электронной почты: {code}"
+
+
+class ContactChangeService:
+    def __init__(
+        self, *, store: ShortLivedStore, sender: MessageSender, limits: SendLimits | None, ttl: int = 600
+    ) -> None:
+        self._store, self._sender, self._limits, self._ttl = store, sender, limits, ttl
+
+    def start(self, person: Person, kind: str, value: str) -> str:
+        """Validate the new ``kind`` ("phone" | "email") and send it a code; returns the value."""
+        if kind == "phone":
+            new = contacts.validate_mobile_phone(value)
+            if new == person.phone:
+                raise fail("phone", PHONE_SAME)
+            if db.session.scalar(select(Person.oid).where(Person.phone == new)) is not None:
+                raise fail("phone", PHONE_TAKEN)
+        else:
+            new = contacts.validate_email(value).lower()
+            if new == (person.email or "").lower():
+                raise fail("email", EMAIL_SAME)
+            if db.session.scalar(select(Person.oid).where(Person.email == new)) is not None:
+                raise fail("email", EMAIL_TAKEN)
+        if self._limits is not None:
+            self._limits.check(new)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        state = {"value": new, "hash": secret_digest(f"{person.oid}:{kind}:{code}"), "attempts": 0}
+        self._store.set(f"contact:{person.oid}:{kind}", json.dumps(state), ttl=self._ttl)
+        if kind == "phone":
+            self._sender.send_sms(new, CHANGE_SMS.format(code=code))
+        else:
+            self._sender.send_email(new, CHANGE_MAIL_SUBJECT, CHANGE_MAIL.format(code=code))
+        audit.record("contact_change_started", person_oid=person.oid, kind=kind)
+        return new
+
+    def pending(self, person: Person, kind: str) -> str | None:
+        raw = self._store.get(f"contact:{person.oid}:{kind}")
+        return str(json.loads(raw)["value"]) if raw else None
+
+    def confirm(self, person: Person, kind: str, code: str, *, url: str) -> None:
+        key = f"contact:{person.oid}:{kind}"
+        raw = self._store.get(key)
+        if raw is None:
+            raise CodeExpired()
+        state = json.loads(raw)
+        state["attempts"] += 1
+        if not constant_time_equals(secret_digest(f"{person.oid}:{kind}:{code.strip()}"), state["hash"]):
+            if state["attempts"] >= 3:
+                self._store.delete(key)
+                raise CodeExpired()
+            self._store.set(key, json.dumps(state), ttl=self._store.ttl(key) or 1)
+            raise CodeInvalid()
+        if self._store.consume(key) is None:
+            raise CodeExpired()
+        old_phone, old_email = person.phone, person.email
+        if kind == "phone":
+            person.phone, person.phone_verified = state["value"], True
+        else:
+            person.email, person.email_verified = state["value"], True
+        db.session.commit()
+        audit.record("contact_changed", person_oid=person.oid, kind=kind)
+        notify_change(self._sender, person, kind, url=url, phone=old_phone, email=old_email or "")
