@@ -270,7 +270,11 @@ def openapi_document(*, issuer: str) -> dict[str, Any]:
             "securitySchemes": {
                 "gosid": {
                     "type": "oauth2",
-                    "description": "Access tokens of the gosid IdP (authorization code flow with PKCE S256)",
+                    "description": (
+                        "Access tokens of the gosid IdP (authorization code flow with PKCE S256), sent as "
+                        "`Authorization: Bearer <token>`; a DPoP-bound token (cnf.jkt) as "
+                        "`Authorization: DPoP <token>` with a `DPoP` proof header (RFC 9449)"
+                    ),
                     "flows": {
                         "authorizationCode": {
                             "authorizationUrl": f"{issuer}/authorize",

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from relying_party_demo.access.policy import Action, Target
+from relying_party_demo.access.policy import EDIT_SCOPE, Action, Target
 from relying_party_demo.errors import AppointmentClosed, InvalidField, ScheduleConflict, SlotUnavailable
 from relying_party_demo.guard import Caller, check
 from relying_party_demo.medical import records
@@ -38,11 +38,13 @@ def schedules() -> str:
     found = appointments.list_schedules(caller, organization_oid=organization, doctor_id=None, from_day=None, days=7)
     manage = check(caller, Action.MANAGE_SCHEDULE, Target(organization_oid=organization))
     doctors = records.doctors_of(organization) if manage.allowed and organization else []
+    changes_schedules = caller.has_role("patient") or caller.has_role("registrar")
     return render_template(
         "schedules.html",
         organization=records.organization_by_oid(organization) if organization else None,
         can_book=check(caller, Action.BOOK_SLOT, _own_target(caller)).allowed,
         can_manage=manage.allowed,
+        needs_edit_scope=changes_schedules and EDIT_SCOPE not in caller.subject.scopes,
         doctors=doctors,
         **found,
     )

@@ -44,3 +44,17 @@ def layout() -> dict[str, Any]:
         "change_actions": labels.CHANGE_ACTIONS,
         "idp_profile_url": f"{services().settings.issuer}/profile",
     }
+
+
+def day(value: str | None) -> str:
+    """``2026-11-27`` (or a datetime starting so) as ``27.11.2026``, as Russian documents write it."""
+    if not value or len(value) < 10:
+        return value or "—"
+    return f"{value[8:10]}.{value[5:7]}.{value[0:4]}"
+
+
+def moment(value: str | None) -> str:
+    """An ISO datetime as ``27.11.2026 09:30`` (in the offset it was written in)."""
+    if not value or len(value) < 16:
+        return value or "—"
+    return f"{day(value)} {value[11:16]}"

@@ -8,8 +8,8 @@ from flask import Blueprint, render_template, request
 
 from relying_party_demo import login_sessions
 from relying_party_demo.operations import directory, people
-from relying_party_demo.profile import profile_from_claims
-from relying_party_demo.web.common import layout, page_caller
+from relying_party_demo.profile import format_snils, profile_from_claims
+from relying_party_demo.web.common import day, layout, moment, page_caller
 
 bp = Blueprint("web", __name__)
 
@@ -17,6 +17,11 @@ bp = Blueprint("web", __name__)
 @bp.app_context_processor
 def _layout() -> dict[str, Any]:
     return layout()
+
+
+bp.add_app_template_filter(day, "day")
+bp.add_app_template_filter(moment, "moment")
+bp.add_app_template_filter(format_snils, "snils")
 
 
 @bp.get("/")

@@ -110,6 +110,7 @@ def test_card_page_shows_the_seeded_card_read_only(client: FlaskClient, idp: Fak
 
 def test_edit_rights_add_the_cu_scope_and_allow_booking(client: FlaskClient, idp: FakeIdp) -> None:
     login(client, idp)
+    assert "запросите права на изменение" in client.get("/schedules").get_data(as_text=True)
     refused = client.post("/slots/1/book", data={"csrf_token": csrf_token_from(client.get("/profile").text)})
     assert refused.status_code == 403
     assert "insufficient_scope" in refused.text
