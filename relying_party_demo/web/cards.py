@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from relying_party_demo.access.policy import Action, Reason
-from relying_party_demo.errors import InvalidField, NotFound
+from relying_party_demo.access.policy import Action, Reason, Target
+from relying_party_demo.errors import InvalidField
 from relying_party_demo.guard import authorize, check
 from relying_party_demo.medical import records
 from relying_party_demo.operations import cards
@@ -22,10 +22,10 @@ DETAIL_FIELDS = ("test", "value", "unit", "reference", "drug", "dosage", "proced
 @bp.get("/card")
 def my_card() -> Response:
     caller, _login = page_caller()
-    authorize(caller, Action.LIST_PATIENTS)
     patient = cards.own_patient(caller)
-    if patient is None:
-        raise NotFound("no medical card is linked to your SNILS")
+    # Without a record the policy refuses with no_medical_record (region, what to do, support).
+    authorize(caller, Action.READ_CARD, cards.card_target(patient) if patient else Target())
+    assert patient is not None
     return redirect(url_for("web_cards.card", card_id=patient.id))
 
 

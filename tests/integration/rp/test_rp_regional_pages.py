@@ -126,3 +126,13 @@ def test_missing_region_is_a_refusal_with_the_default_support_contact(
     page = client.get("/inbox")
     assert page.status_code == 403
     assert "region_missing" in page.text and "+7 800 000-00-00, support@egisz.example" in page.text
+
+
+def test_account_without_snils_has_no_medical_record(
+    client: FlaskClient, idp: FakeIdp, personas: dict[str, Persona]
+) -> None:
+    assert browser_login(client, idp, personas["simplified_account"]).headers["Location"] == "/profile"
+    page = client.get("/card")
+    assert page.status_code == 403
+    for shown in ("no_medical_record", "50 — Московская область", "+7 800 000-50-50, support50@egisz.example"):
+        assert shown in page.text
