@@ -30,7 +30,7 @@ test-fast: $(STAMP)  ## unit and integration tests only (SQLite + embedded store
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy idp relying_party_demo gosid_config bench
+	$(VENV)/bin/mypy idp relying_party_demo gosid_config bench simulators
 
 bench: $(STAMP)  ## requests/s and p50/p99 of discovery, JWKS, token and a full login under gunicorn
 	$(PY) -m bench.run

@@ -243,8 +243,9 @@ def keys_rotate(alg: str, publish_ahead: int, overlap: int | None) -> None:
 @main.command()
 @click.option("--idp-port", default=8000)
 @click.option("--rp-port", default=8001)
-def run(idp_port: int, rp_port: int) -> None:
-    """Start the IdP and the demo RP under gunicorn until Ctrl-C."""
+@click.option("--acs-port", default=8002, help="the simulated bank's 3-D Secure ACS (dev mode)")
+def run(idp_port: int, rp_port: int, acs_port: int) -> None:
+    """Start the IdP and the demo RP (and, in dev mode, the simulated bank ACS) under gunicorn until Ctrl-C."""
     from idp.settings import load_idp_settings
 
     settings = load_idp_settings()
@@ -277,6 +278,11 @@ def run(idp_port: int, rp_port: int) -> None:
             cwd=REPO_ROOT,
         ),
     ]
+    if settings.dev_mode:
+        acs = [*gunicorn, "-b", f"127.0.0.1:{acs_port}", "--workers", "1", "--threads", "8"]
+        acs_env = {**os.environ, "GOSID_KEYS_DIR": str(settings.keys_dir)}
+        procs.append(subprocess.Popen([*acs, "simulators.acs.wsgi:app"], cwd=REPO_ROOT, env=acs_env))  # noqa: S603
+        click.echo(f"Bank ACS (3-D Secure simulator, test cards): http://localhost:{acs_port}/")
     click.echo(f"IdP:  {settings.issuer}/.well-known/openid-configuration")
     click.echo(f"RP:   http://localhost:{rp_port}/")
     click.echo(f"SMS and e-mail (dev outbox): {settings.issuer}/dev/outbox")

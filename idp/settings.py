@@ -56,6 +56,9 @@ class IdpSettings:
     login_lock_after: int = 10  # every this many failures lock the account's password step (1, 2, 4... min)
     login_ip_captcha_after: int = 20
     login_ip_lock_after: int = 100
+    acs_url: str = "http://localhost:8002"  # the bank's 3-D Secure ACS (the simulator in dev mode)
+    acs_public_key_file: str = ""  # the bank's result-signing key; empty: <keys_dir>/acs/public.pem
+    acs_timeout: float = 5.0
     webauthn_rp_id: str = ""  # empty: the issuer's host ("localhost" for a loopback issuer)
     # real adapters (used when dev_mode is off)
     smtp_host: str = "localhost"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from idp.adapters.store import ShortLivedStore
 from idp.factors.app_confirm import AppConfirmFactor
+from idp.factors.card import CardCheck, CardFactor, HttpAcsClient
 from idp.factors.email_link import EmailLinkFactor
 from idp.factors.passkey import PasskeyFactor, relying_party
 from idp.factors.registry import FactorRegistry
@@ -38,4 +41,15 @@ def build_factors(
     )
     app = AppConfirmFactor(store=store, ttl=settings.app_request_ttl)
     passkey = PasskeyFactor(store=store, rp=relying_party(settings.issuer, rp_id=settings.webauthn_rp_id))
-    return FactorRegistry([sms, totp, app, email, passkey])
+    card = CardFactor(
+        CardCheck(
+            store=store,
+            acs=HttpAcsClient(settings.acs_url),
+            acs_url=settings.acs_url,
+            public_key_file=Path(settings.acs_public_key_file or settings.keys_dir / "acs" / "public.pem"),
+            secret=settings.secret_key,
+            notification_url=settings.issuer.rstrip("/") + "/card/3ds/notify",
+            timeout=settings.acs_timeout,
+        )
+    )
+    return FactorRegistry([sms, totp, app, email, passkey, card])

@@ -111,3 +111,61 @@ class SendLimitReached(LoginError):
     def __init__(self, wait_seconds: int) -> None:
         super().__init__()
         self.wait_seconds = wait_seconds
+
+
+class CardNumberInvalid(LoginError):
+    code = "LOGIN-050"
+    message = "The card number is not valid. Check the 16 to 19 digits on the front of the card."
+
+
+class CardNotRussian(LoginError):
+    code = "LOGIN-051"
+    message = "The card must be issued by a Russian bank (for example, a Mir card)."
+
+
+class CardNotAuthenticated(LoginError):
+    code = "LOGIN-052"
+    message = "The bank did not confirm the check of the card."
+    status = 401
+
+
+class CardAttempted(LoginError):
+    code = "LOGIN-053"
+    message = "The bank only confirmed an attempt, which does not prove who you are. Use another card or method."
+    status = 401
+
+
+class CardUnavailable(LoginError):
+    code = "LOGIN-054"
+    message = "The bank could not check the card now. Try again later or use another method."
+    status = 503
+
+
+class CardRejected(LoginError):
+    code = "LOGIN-055"
+    message = "The bank rejected the check of this card."
+    status = 401
+
+
+class CardTimeout(LoginError):
+    code = "LOGIN-056"
+    message = "The bank did not answer in time. Try again later or use another method."
+    status = 504
+
+
+class CardHolderMismatch(LoginError):
+    code = "LOGIN-057"
+    message = "The card holder's name does not match the name in your profile."
+    status = 401
+
+
+class CardNotLinked(LoginError):
+    code = "LOGIN-058"
+    message = "This card is not linked to your account. Link it in the security settings first."
+    status = 401
+
+
+class CardResultInvalid(LoginError):
+    code = "LOGIN-059"
+    message = "The bank's answer could not be verified. Start the card check again."
+    status = 401

@@ -9,13 +9,15 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import email_link, password_reset, security_settings, sessions_page, webauthn
+    from idp.web import card, email_link, password_reset, security_settings, sessions_page, webauthn
 
     app.register_blueprint(security_settings.bp)
     app.register_blueprint(email_link.bp)
     app.register_blueprint(webauthn.bp)
     app.register_blueprint(password_reset.bp)
     app.register_blueprint(sessions_page.bp)
+    app.register_blueprint(card.bp)
+    csrf.exempt(card.notify)  # posted by the bank's page; the result is signed and bound to its transaction
     if settings.dev_mode:
         from idp.dev import app_simulator
 

@@ -33,13 +33,13 @@ from idp.web.current import sign_in
 bp = Blueprint("login", __name__)
 
 
-def _tx() -> LoginTransaction:
+def load_tx() -> LoginTransaction:
     return services().login.transactions.load(session.get("login_tx"))
 
 
 def start_if_missing() -> LoginTransaction:
     try:
-        return _tx()
+        return load_tx()
     except LoginError:
         tx = services().login.transactions.start(url_for("cabinet.profile"))
         session["login_tx"] = tx.id
@@ -62,7 +62,7 @@ def password_form() -> ResponseReturnValue:
 
 @bp.post("/login")
 def password_submit() -> ResponseReturnValue:
-    tx = _tx()
+    tx = load_tx()
     login = request.form.get("login", "")
     try:
         services().login.check_password(
@@ -95,18 +95,18 @@ def captcha_image() -> ResponseReturnValue:
 
 @bp.post("/login/choose")
 def choose() -> ResponseReturnValue:
-    tx = _tx()
+    tx = load_tx()
     name = request.form.get("factor", "")
     try:
         services().login.begin(tx, name)
     except FactorNotAvailable:
         raise
     except LoginError as exc:
-        return _factor_page(tx, name, error=exc)
+        return factor_page(tx, name, error=exc)
     return redirect(url_for("login.factor_form", name=name), 303)
 
 
-def _factor_page(tx: LoginTransaction, name: str, *, error: LoginError | None = None, **extra: Any) -> Any:
+def factor_page(tx: LoginTransaction, name: str, *, error: LoginError | None = None, **extra: Any) -> Any:
     factor, person = services().login.factor(tx, name)
     others = [n for n in services().login.options(tx) if n != name]
     context = {
@@ -123,31 +123,31 @@ def _factor_page(tx: LoginTransaction, name: str, *, error: LoginError | None = 
 
 @bp.get("/login/<name>")
 def factor_form(name: str) -> ResponseReturnValue:
-    return _factor_page(_tx(), name)
+    return factor_page(load_tx(), name)
 
 
 @bp.post("/login/<name>")
 def factor_submit(name: str) -> ResponseReturnValue:
-    tx = _tx()
+    tx = load_tx()
     response = request.form.get("code") or request.form.get("response") or ""
     try:
         finished = services().login.verify(tx, name, response)
     except FactorNotAvailable:
         raise
     except LoginError as exc:
-        return _factor_page(tx, name, error=exc)
+        return factor_page(tx, name, error=exc)
     return redirect(_signed_in(finished), 303)
 
 
 @bp.post("/login/<name>/resend")
 def factor_resend(name: str) -> ResponseReturnValue:
-    tx = _tx()
+    tx = load_tx()
     try:
         services().login.begin(tx, name)
     except FactorNotAvailable:
         raise
     except LoginError as exc:
-        return _factor_page(tx, name, error=exc)
+        return factor_page(tx, name, error=exc)
     return redirect(url_for("login.factor_form", name=name), 303)
 
 
@@ -155,7 +155,7 @@ def factor_resend(name: str) -> ResponseReturnValue:
 def factor_status(name: str) -> ResponseReturnValue:
     """Polled by pages whose factor is confirmed elsewhere; completes the login when it is."""
     try:
-        tx = _tx()
+        tx = load_tx()
         finished = services().login.verify(tx, name, "")
     except FactorPending:
         return jsonify(state="pending")
