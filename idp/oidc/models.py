@@ -63,7 +63,7 @@ class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined]
         return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code"
+        return response_type == "code" and "authorization_code" in self.grant_types
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.grant_types

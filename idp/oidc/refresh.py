@@ -64,6 +64,19 @@ class RefreshTokenService:
         )
         return raw, family_id
 
+    def granted_scope(self, raw: str, *, client_id: str) -> str | None:
+        """The scope a live token of this client carries, read without using the token up."""
+        row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == secret_digest(raw)))
+        return row.scope if row is not None and row.client_id == client_id else None
+
+    def family_revoked(self, family_id: str) -> bool:
+        return (
+            db.session.scalar(
+                select(RefreshToken.id).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
+            )
+            is not None
+        )
+
     def redeem(self, raw: str, *, client_id: str, dpop_jkt: str | None) -> RedeemedToken | None:
         """Mark the token used; ``None`` if unknown, another client's, expired, revoked, used,
         bound to a different DPoP key, or its person is disabled."""

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
-from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749 import grants, scope_to_list
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
@@ -139,6 +139,10 @@ def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshToke
             if raw is None:
                 raise InvalidRequestError("Missing 'refresh_token' in request.")
             _require_dpop_if_configured(client)
+            wanted = scope_to_list(self.request.payload.scope or "")
+            granted = refresh.granted_scope(raw, client_id=client.client_id)
+            if wanted and granted is not None and not set(wanted) <= set(granted.split()):
+                raise InvalidScopeError("the requested scope exceeds the scope originally granted")  # token untouched
             token = refresh.redeem(raw, client_id=client.client_id, dpop_jkt=g.get("dpop_jkt"))
             if token is None:
                 raise InvalidGrantError("the refresh token is invalid, expired, revoked or already used")
@@ -267,6 +271,11 @@ def create_authorization_server(
             dpop=bool(jkt),
         )
         db.session.commit()
+        if redeemed is not None and refresh.family_revoked(redeemed.row.family_id):
+            # A copy was presented while this rotation ran and revoked the family before the
+            # successor existed: revoke again so the successor cannot escape (RFC 9700 §4.14.2).
+            # This response still carries it, dead; parallel duplicates get invalid_grant.
+            refresh.revoke_family(redeemed.row.family_id, reason="reuse_during_rotation")
 
     def access_token(client: OAuthClient, grant_type: str, user: GrantUser | None, scope: str) -> str:
         return signer.access_token(client=client, user=user, scope=scope, dpop_jkt=g.get("dpop_jkt"))

@@ -31,7 +31,12 @@ def endpoint_url(path: str) -> str:
 
 
 def single_auth_mechanism_error() -> Response | None:
-    """RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request."""
+    """RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request;
+    RFC 6749 §3.1/§3.2: parameters MUST NOT be included more than once."""
+    for source in (request.form, request.args):
+        repeated = sorted(k for k in source if len(source.getlist(k)) > 1)
+        if repeated:
+            return json_error(400, "invalid_request", f"parameter {repeated[0]!r} is repeated")
     if len(auth_mechanisms(request.headers, request.form)) > 1:
         return json_error(400, "invalid_request", "more than one client authentication mechanism in the request")
     return None

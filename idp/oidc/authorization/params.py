@@ -69,6 +69,9 @@ def _essential_acr(claims: dict[str, Any]) -> tuple[str, ...]:
 
 
 def parse_oidc_params(values: MultiDict[str, str]) -> OidcParams:
+    repeated = sorted(k for k in values if len(values.getlist(k)) > 1)
+    if repeated:
+        raise InvalidParameter(f"parameter {repeated[0]!r} is repeated")
     claims = _claims(values.get("claims"))
     mode = values.get("response_mode") or "query"
     if mode not in {"query", "form_post"}:
