@@ -210,6 +210,30 @@ def _add_esia_commands() -> None:
 _add_esia_commands()
 
 
+@main.command()
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="a .p12 (RSA/ECDSA) or a GOST certificate .pem with its .key.pem beside it",
+)
+@click.option("--password", default="gosid-qes", show_default=True, help="the .p12 password")
+@click.option("--challenge", required=True, help="the text the login page asks you to sign")
+def sign(path: str, password: str, challenge: str) -> None:
+    """Sign a login challenge: prints a detached CMS signature (base64) to paste into the page."""
+    import base64
+    from pathlib import Path
+
+    from simulators.qes_signer import sign_file
+
+    try:
+        der = sign_file(Path(path), password, challenge.encode())
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(f"cannot sign with {path}: {exc}") from exc
+    click.echo(base64.b64encode(der).decode())
+
+
 @main.group()
 def keys() -> None:
     """Signing keys."""
@@ -279,6 +303,11 @@ def run(idp_port: int, rp_port: int, acs_port: int) -> None:
         ),
     ]
     if settings.dev_mode:
+        from idp.accounts.seeding import load_personas
+        from simulators import test_ca
+
+        qes_dir = test_ca.ensure(settings.keys_dir, load_personas(settings.personas_file))
+        click.echo(f"Test CA, personas' signature certificates: {qes_dir} (password {test_ca.P12_PASSWORD})")
         acs = [*gunicorn, "-b", f"127.0.0.1:{acs_port}", "--workers", "1", "--threads", "8"]
         acs_env = {**os.environ, "GOSID_KEYS_DIR": str(settings.keys_dir)}
         procs.append(subprocess.Popen([*acs, "simulators.acs.wsgi:app"], cwd=REPO_ROOT, env=acs_env))  # noqa: S603

@@ -9,6 +9,7 @@ from idp.factors.app_confirm import AppConfirmFactor
 from idp.factors.card import CardCheck, CardFactor, HttpAcsClient
 from idp.factors.email_link import EmailLinkFactor
 from idp.factors.passkey import PasskeyFactor, relying_party
+from idp.factors.qes import QesFactor
 from idp.factors.registry import FactorRegistry
 from idp.factors.secretbox import SecretBox
 from idp.factors.send_limits import SendLimits
@@ -52,4 +53,10 @@ def build_factors(
             timeout=settings.acs_timeout,
         )
     )
-    return FactorRegistry([sms, totp, app, email, passkey, card])
+    qes_dir = settings.keys_dir / "qes"
+    qes = QesFactor(
+        store=store,
+        ca_files=[Path(p) for p in settings.qes_ca_files.split(",") if p] or [qes_dir / "ca.pem"],
+        crl_files=[Path(p) for p in settings.qes_crl_files.split(",") if p] or [qes_dir / "ca.crl"],
+    )
+    return FactorRegistry([sms, totp, app, email, passkey, card, qes])

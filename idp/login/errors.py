@@ -169,3 +169,57 @@ class CardResultInvalid(LoginError):
     code = "LOGIN-059"
     message = "The bank's answer could not be verified. Start the card check again."
     status = 401
+
+
+class QesMalformed(LoginError):
+    code = "LOGIN-060"
+    message = "The signature could not be read. Sign the challenge again and paste the whole signature (base64)."
+    status = 401
+
+
+class QesTampered(LoginError):
+    code = "LOGIN-061"
+    message = "The signature does not match the challenge: it was made over other data or changed afterwards."
+    status = 401
+
+
+class QesUntrusted(LoginError):
+    code = "LOGIN-062"
+    message = "The certificate was not issued by a trusted certification authority (for example, it is self-signed)."
+    status = 401
+
+
+class QesExpired(LoginError):
+    code = "LOGIN-063"
+    message = "The certificate has expired or is not valid yet. Use a valid certificate."
+    status = 401
+
+
+class QesRevoked(LoginError):
+    code = "LOGIN-064"
+    message = "The certificate has been revoked by its certification authority."
+    status = 401
+
+
+class QesKeyUsage(LoginError):
+    code = "LOGIN-065"
+    message = "The certificate may not be used for electronic signatures (its key usage does not allow it)."
+    status = 401
+
+
+class QesWrongSnils(LoginError):
+    code = "LOGIN-066"
+    message = "The SNILS in the certificate is not the SNILS of this account."
+    status = 401
+
+
+class QesNoAccount(LoginError):
+    code = "LOGIN-067"
+    message = "No account has the SNILS of this certificate. Register first or use another certificate."
+    status = 401
+
+
+class QesRevocationUnknown(LoginError):
+    code = "LOGIN-068"
+    message = "The certificate's revocation status could not be checked. Try again later."
+    status = 503

@@ -9,7 +9,7 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import card, email_link, password_reset, security_settings, sessions_page, webauthn
+    from idp.web import card, email_link, password_reset, security_settings, sessions_page, signature, webauthn
 
     app.register_blueprint(security_settings.bp)
     app.register_blueprint(email_link.bp)
@@ -17,6 +17,7 @@ def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
     app.register_blueprint(password_reset.bp)
     app.register_blueprint(sessions_page.bp)
     app.register_blueprint(card.bp)
+    app.register_blueprint(signature.bp)
     csrf.exempt(card.notify)  # posted by the bank's page; the result is signed and bound to its transaction
     if settings.dev_mode:
         from idp.dev import app_simulator

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import REPO, GunicornServer, HarnessError, clean_environ, free_port
+from simulators import test_ca
+from tests.e2e.harness import REPO, GunicornServer, HarnessError, clean_environ, free_port, load_personas
 
 
 @dataclass
@@ -28,6 +29,10 @@ class FactorStack:
     @property
     def idp_url(self) -> str:
         return self.idp.url
+
+    @property
+    def qes_dir(self) -> Path:
+        return self.root / "keys" / "qes"
 
 
 def start_factor_stack(root: Path) -> FactorStack:
@@ -45,6 +50,7 @@ def start_factor_stack(root: Path) -> FactorStack:
                           text=True, timeout=120, check=False)  # fmt: skip
     if init.returncode != 0:
         raise HarnessError(f"gosid init failed:\n{init.stdout}{init.stderr}")
+    test_ca.ensure(keys, list(load_personas().values()))  # as `gosid run` does in dev mode
     acs = GunicornServer("ACS", "simulators.acs.wsgi:app", acs_port, env, root / "acs.log", threads=4)
     acs.start("/")
     idp = GunicornServer("IdP", "idp.wsgi:app", idp_port, env, root / "idp.log", threads=4)
