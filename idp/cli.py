@@ -200,6 +200,22 @@ def user_disable(oid: int) -> None:
     click.echo(f"account {oid} disabled; sessions ended and refresh tokens revoked")
 
 
+@user.command("in-person-code")
+@click.option("--oid", required=True, type=int)
+def user_in_person_code(oid: int) -> None:
+    """Issue a one-time code confirming the account in person (after seeing the passport)."""
+    from idp.accounts.levels import issue_in_person_code
+    from idp.accounts.models import Person
+    from idp.storage.db import db
+
+    app = _app()
+    with app.app_context():
+        if db.session.get(Person, oid) is None:
+            raise click.ClickException(f"no account with OID {oid}")
+        code = issue_in_person_code(oid)
+    click.echo(f"confirmation code for {oid}: {code} (one use, 30 days)")
+
+
 def _add_esia_commands() -> None:
     from idp.esia.cli import esia, esia_client
 

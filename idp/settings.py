@@ -59,6 +59,7 @@ class IdpSettings:
     acs_url: str = "http://localhost:8002"  # the bank's 3-D Secure ACS (the simulator in dev mode)
     acs_public_key_file: str = ""  # the bank's result-signing key; empty: <keys_dir>/acs/public.pem
     acs_timeout: float = 5.0
+    registry_url: str = "http://localhost:8002/registry"  # SNILS/passport registry (the simulator in dev mode)
     qes_ca_files: str = ""  # trusted CAs for signatures (PEM, comma-separated); empty: <keys_dir>/qes/ca.pem
     qes_crl_files: str = ""  # their CRLs (DER, comma-separated); empty: <keys_dir>/qes/ca.crl
     webauthn_rp_id: str = ""  # empty: the issuer's host ("localhost" for a loopback issuer)

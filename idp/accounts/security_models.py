@@ -32,3 +32,16 @@ class KnownDevice(db.Model):  # type: ignore[name-defined]
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InPersonCode(db.Model):  # type: ignore[name-defined]
+    """A one-time code given at a service centre after the passport was seen (confirmed level)."""
+
+    __tablename__ = "in_person_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_oid: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.oid"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -223,3 +223,41 @@ class QesRevocationUnknown(LoginError):
     code = "LOGIN-068"
     message = "The certificate's revocation status could not be checked. Try again later."
     status = 503
+
+
+class LevelError(LoginError):
+    code = "LEVEL-000"
+    message = "The account level could not be changed."
+    status = 400
+
+
+class ProfileIncomplete(LevelError):
+    code = "LEVEL-001"
+    message = "Fill in the profile first: full name, birth date, SNILS and passport."
+
+
+class PassportNotFound(LevelError):
+    code = "LEVEL-002"
+    message = "The Interior Ministry has no such passport. Check its series and number in the profile."
+
+
+class PassportInvalid(LevelError):
+    code = "LEVEL-003"
+    message = "The passport is registered as invalid (for example, lost or replaced). Enter your current passport."
+
+
+class SnilsMismatch(LevelError):
+    code = "LEVEL-004"
+    message = "The Pension Fund has this SNILS for another person. Check the SNILS and your name in the profile."
+
+
+class RegistryUnavailable(LevelError):
+    code = "LEVEL-005"
+    message = "The registry is not answering now. Try again in a few minutes."
+    status = 503
+
+
+class ConfirmationCodeInvalid(LevelError):
+    code = "LEVEL-006"
+    message = "The confirmation code is wrong, used or expired. Check it or get a new one at a service centre."
+    status = 401

@@ -1,7 +1,7 @@
 """Import every durable model so that metadata (and Alembic) sees all tables."""
 
 from idp.accounts.models import Person
-from idp.accounts.security_models import KnownDevice, PasswordHistory
+from idp.accounts.security_models import InPersonCode, KnownDevice, PasswordHistory
 from idp.audit.models import AuditEvent
 from idp.esia.models import EsiaClient, EsiaClientCertificate, EsiaRefreshToken
 from idp.factors.models import EnrolledFactor
@@ -17,6 +17,7 @@ __all__ = [
     "EsiaClient",
     "EsiaClientCertificate",
     "EsiaRefreshToken",
+    "InPersonCode",
     "KnownDevice",
     "OAuthClient",
     "OutboxMessage",

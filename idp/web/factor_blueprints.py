@@ -9,7 +9,19 @@ from idp.settings import IdpSettings
 
 
 def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
-    from idp.web import card, email_link, password_reset, security_settings, sessions_page, signature, webauthn
+    from idp.accounts.levels import HttpRegistry
+    from idp.web import (
+        account_level,
+        card,
+        email_link,
+        password_reset,
+        security_settings,
+        sessions_page,
+        signature,
+        webauthn,
+    )
+
+    app.extensions["gosid_registry"] = HttpRegistry(settings.registry_url)
 
     app.register_blueprint(security_settings.bp)
     app.register_blueprint(email_link.bp)
@@ -18,6 +30,7 @@ def init_app(app: Flask, settings: IdpSettings, csrf: CSRFProtect) -> None:
     app.register_blueprint(sessions_page.bp)
     app.register_blueprint(card.bp)
     app.register_blueprint(signature.bp)
+    app.register_blueprint(account_level.bp)
     csrf.exempt(card.notify)  # posted by the bank's page; the result is signed and bound to its transaction
     if settings.dev_mode:
         from idp.dev import app_simulator
