@@ -28,10 +28,8 @@ def _factor() -> AppConfirmFactor:
 
 @bp.get("/dev/app")
 def index() -> ResponseReturnValue:
-    query = (
-        select(Person).join(EnrolledFactor, EnrolledFactor.person_oid == Person.oid).where(EnrolledFactor.kind == "app")
-    )
-    people = list(db.session.scalars(query.distinct().order_by(Person.oid)))
+    with_app = select(EnrolledFactor.person_oid).where(EnrolledFactor.kind == "app")
+    people = list(db.session.scalars(select(Person).where(Person.oid.in_(with_app)).order_by(Person.oid)))
     return render_template("dev_app.html", person=None, people=people, requests=[])
 
 

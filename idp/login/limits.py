@@ -55,7 +55,7 @@ class LoginLimiter:
                 audit.record("login_password", result="locked", scope=key.split(":")[0])
                 raise TooManyAttempts(max(wait, 1))
         if self.captcha_needed(account, ip) and not self._captcha.check(captcha_id, captcha):
-            audit.record("login_password", result="captcha_missing_or_wrong")
+            audit.record("login_password", result="captcha_failed")
             raise CaptchaRequired()
 
     def failed(self, account: str, ip: str) -> None:
