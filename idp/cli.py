@@ -40,7 +40,7 @@ def init() -> None:
     app = _app()
     with app.app_context():
         if settings.dev_mode:
-            added = seed_personas(settings.personas_file)
+            added = seed_personas(settings.personas_file, secret_key=settings.secret_key)
             click.echo(f"personas: {len(added)} added" + (f" ({', '.join(added)})" if added else ""))
         rp_url = os.environ.get("GOSID_RP_BASE_URL", "http://localhost:8001")
         client = register_demo_rp(rp_base_url=rp_url, credentials_file=settings.var_dir / "rp-client.json")
@@ -69,7 +69,8 @@ def seed() -> None:
 
     app = _app()
     with app.app_context():
-        added = seed_personas(app.config["GOSID_SETTINGS"].personas_file)
+        settings = app.config["GOSID_SETTINGS"]
+        added = seed_personas(settings.personas_file, secret_key=settings.secret_key)
     click.echo(f"personas: {len(added)} added")
 
 

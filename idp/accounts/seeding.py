@@ -9,6 +9,9 @@ from typing import Any
 
 from idp.accounts.models import Person
 from idp.accounts.passwords import hash_password
+from idp.factors.card import card_label, pan_digest
+from idp.factors.models import EnrolledFactor
+from idp.factors.secretbox import SecretBox
 from idp.storage.db import db
 
 
@@ -55,12 +58,32 @@ def person_from(entry: dict[str, Any]) -> Person:
     )
 
 
-def seed_personas(path: Path) -> list[str]:
-    """Insert personas that are not there yet; returns the keys of those added."""
+def factors_from(entry: dict[str, Any], *, secret_key: str) -> list[EnrolledFactor]:
+    """The persona's enrolled factors (``[person.factors]``): a TOTP seed, the app, bank cards."""
+    wanted = entry.get("factors") or {}
+    oid = int(entry["oid"])
+    found: list[EnrolledFactor] = []
+    if wanted.get("totp_secret"):
+        sealed = SecretBox(secret_key, purpose="totp").seal(str(wanted["totp_secret"]))
+        found.append(EnrolledFactor(person_oid=oid, kind="totp", label="Authenticator (test seed)", secret=sealed))
+    if wanted.get("app"):
+        found.append(EnrolledFactor(person_oid=oid, kind="app", label="Госуслуги (симулятор)"))
+    for pan in wanted.get("cards", []):
+        data = {"pan_digest": pan_digest(secret_key, pan), "last4": pan[-4:], "bin": pan[:6]}
+        found.append(EnrolledFactor(person_oid=oid, kind="card", label=card_label(pan), data=data))
+    return found
+
+
+def seed_personas(path: Path, *, secret_key: str | None = None) -> list[str]:
+    """Insert personas that are not there yet, with their enrolled factors when ``secret_key``
+    (the server secret that protects TOTP seeds and card digests) is given; returns their keys."""
     added = []
     for entry in load_personas(path):
         if db.session.get(Person, int(entry["oid"])) is None:
             db.session.add(person_from(entry))
+            db.session.flush()
+            if secret_key:
+                db.session.add_all(factors_from(entry, secret_key=secret_key))
             added.append(entry["key"])
     db.session.commit()
     return added

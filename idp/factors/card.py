@@ -42,6 +42,15 @@ FAILURES: dict[str, type[e.LoginError]] = {
 }  # fmt: skip
 
 
+def pan_digest(secret: str, pan: str) -> str:
+    """How a card number is stored: keyed (the PAN space is small enough to reverse a plain hash)."""
+    return hmac.new(secret.encode(), pan.encode(), hashlib.sha256).hexdigest()
+
+
+def card_label(pan: str) -> str:
+    return ("Мир" if 2200 <= int(pan[:4]) <= 2204 else "Карта") + " •••• " + pan[-4:]
+
+
 def luhn_valid(pan: str) -> bool:
     if not pan.isdigit() or not 12 <= len(pan) <= 19:
         return False
@@ -121,8 +130,7 @@ class CardCheck:
         self._secret, self._notification_url, self.timeout, self._ttl = secret.encode(), notification_url, timeout, ttl
 
     def pan_digest(self, pan: str) -> str:
-        # Keyed: the PAN space is small enough that a plain hash could be reversed.
-        return hmac.new(self._secret, pan.encode(), hashlib.sha256).hexdigest()
+        return pan_digest(self._secret.decode(), pan)
 
     def start(self, person: Person, pan: str, *, binding: str, linked_only: bool) -> CheckOutcome:
         pan = "".join(ch for ch in pan if ch.isdigit())

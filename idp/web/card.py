@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from idp.accounts import levels
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
-from idp.factors.card import CardCheck, CardFactor, linked_cards
+from idp.factors.card import CardCheck, CardFactor, card_label, linked_cards
 from idp.factors.models import EnrolledFactor
 from idp.login.errors import FactorNotAvailable, LoginError
 from idp.services import services
@@ -113,7 +113,7 @@ def _finish_link(binding: str) -> ResponseReturnValue:
 
 def _link(person: Person, found: dict[str, str]) -> None:
     if not any(f.data.get("pan_digest") == found["pan_digest"] for f in linked_cards(person)):
-        label = ("Мир" if found["bin"].startswith("220") else "Карта") + " •••• " + found["last4"]
+        label = card_label(found["bin"] + "000000" + found["last4"])
         db.session.add(
             EnrolledFactor(person_oid=person.oid, kind="card", label=label,
                            data={"pan_digest": found["pan_digest"], "last4": found["last4"], "bin": found["bin"]})

@@ -29,7 +29,7 @@ IDENTITY = {
 }  # fmt: skip
 ORGANIZATION = {"organization_oid", "organization_name"}
 DOCTOR = ORGANIZATION | {"specialty", "regional_doctor_certificate"}
-KNOWN = ALWAYS | IDENTITY | DOCTOR | {"patronymic", "email"}
+KNOWN = ALWAYS | IDENTITY | DOCTOR | {"patronymic", "email", "factors"}
 FRMO_OID = re.compile(r"1\.2\.643\.5\.1\.13\.13\.12\.2\.([1-9][0-9]?)\.[1-9][0-9]*")
 
 Person = dict[str, Any]
