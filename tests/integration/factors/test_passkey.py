@@ -175,3 +175,15 @@ def test_another_persons_passkey_is_not_a_second_factor(app: Any, client: Any, d
         "/login/passkey", data={"csrf_token": csrf_token(page.text), "response": device.get(options_of(page.text))}
     )
     assert resp.status_code == 401 and "LOGIN-040" in resp.text
+
+
+def test_an_expired_challenge_is_refused(app: Any, client: Any, device: SoftAuthenticator) -> None:
+    start(client)
+    page = client.get("/login/passwordless/passkey")
+    answer = device.get(options_of(page.text))
+    store = app.extensions["gosid"].store
+    with client.session_transaction() as sess:
+        tx_id = sess["login_tx"]
+    store.delete(f"webauthn-auth:{tx_id}")  # what the TTL (5 min) does
+    resp = client.post("/login/passwordless/passkey", data={"csrf_token": csrf_token(page.text), "response": answer})
+    assert resp.status_code == 401 and "LOGIN-011" in resp.text

@@ -132,3 +132,14 @@ def test_signature_confirms_a_standard_account(app: Any, client: Any, qes: Path,
     with app.app_context():
         person = db.session.get(Person, irina["oid"])
         assert person.level == "confirmed" and person.level_evidence == "qes"
+
+
+def test_an_expired_challenge_is_refused(app: Any, client: Any, qes: Path) -> None:
+    start(client)
+    page = client.get("/login/passwordless/signature")
+    answer = signed(qes, "patient_moscow.p12", page.text)
+    with client.session_transaction() as sess:
+        tx_id = sess["login_tx"]
+    app.extensions["gosid"].store.delete(f"qes-challenge:{tx_id}")  # what the TTL (5 min) does
+    resp = client.post("/login/passwordless/signature", data={"csrf_token": csrf_token(page.text), "response": answer})
+    assert resp.status_code == 401 and "LOGIN-011" in resp.text
