@@ -7,10 +7,12 @@ from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from relying_party_demo import login_sessions
+from relying_party_demo.access.policy import Decision, Reason
 from relying_party_demo.errors import IdpUnavailable, IssuerMismatch
 from relying_party_demo.guard import caller_for
 from relying_party_demo.oauth_client import EDIT_SCOPE, LOGIN_SCOPES
 from relying_party_demo.operations import onboarding
+from relying_party_demo.refusals import refusal_for
 from relying_party_demo.services import services
 from relying_party_demo.signin import complete_sign_in
 from relying_party_demo.web.common import safe_next
@@ -47,7 +49,7 @@ def step_up() -> Response | tuple[str, int]:
     rp = services()
     required = rp.settings.edit_acr
     if not _idp_offers(required):
-        return render_template("step_up.html", required=required, obtained=None, offered=False), 403
+        return _stronger_login_page(required, obtained=None, offered=False)
     session[AFTER_LOGIN_KEY] = safe_next(request.args.get("next"))
     session[STEP_UP_KEY] = required
     scopes = (*LOGIN_SCOPES, EDIT_SCOPE)
@@ -68,12 +70,24 @@ def callback() -> Response | tuple[str, int]:
     required, after = session.pop(STEP_UP_KEY, None), safe_next(session.pop(AFTER_LOGIN_KEY, None))
     access = complete_sign_in(services())
     if required and not services().policy.acr_satisfies(access.acr, required):
-        return render_template("step_up.html", required=required, obtained=access.acr, offered=True), 403
+        return _stronger_login_page(required, obtained=access.acr, offered=True, region=access.region)
     login = login_sessions.require()
     if not onboarding.status(caller_for(access, login.access_token), login.claims).done:
         session[AFTER_LOGIN_KEY] = after
         return redirect(url_for("web_onboarding.status"), code=303)
     return redirect(after, code=303)
+
+
+def _stronger_login_page(
+    required: str, *, obtained: str | None, offered: bool, region: str | None = None
+) -> tuple[str, int]:
+    """The step-up could not reach ``required``: say so, as a refusal with its region and support."""
+    if region is None and (login := login_sessions.current()) is not None:
+        region = login.claims.get("region") if isinstance(login.claims.get("region"), str) else None
+    decision = Decision(Reason.STEP_UP_REQUIRED, region, required_acr=required)
+    refusal = refusal_for(decision, services().rules)
+    page = render_template("step_up.html", required=required, obtained=obtained, offered=offered, refusal=refusal)
+    return page, 403
 
 
 @bp.post("/logout")

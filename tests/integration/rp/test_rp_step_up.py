@@ -48,6 +48,7 @@ def test_card_page_offers_a_step_up_and_the_idp_is_asked_for_the_strong_acr(
     page = answer.get_data(as_text=True)
     assert "Для этого изменения нужен более надёжный вход" in page
     assert STRONG in page and TWO_FA in page
+    assert "77 — Москва" in page and "step_up_required" in page and "support77@egisz.example" in page
     token = csrf_token_from(client.get(card).get_data(as_text=True))
     refused = client.post(f"{card}/entries", data={"kind": "note", "text": "x", "csrf_token": token})
     assert refused.status_code == 401
