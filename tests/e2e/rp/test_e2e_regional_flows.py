@@ -7,6 +7,8 @@ on write, the step-up for an edit, and a DPoP-bound token.
 
 from __future__ import annotations
 
+import base64
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,6 +21,7 @@ from relying_party_demo.testing import dpop_proof
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT
 from tests.e2e.rp.flows import Persona, access_token, at_idp, first_card, post_form, sign_in
+from tests.support.oidc_client import csrf_token
 
 pytestmark = pytest.mark.e2e
 
@@ -140,3 +143,32 @@ def test_dpop_bound_token_from_the_idp_is_accepted_with_its_proof(stack: Stack, 
     assert [p["name"] for p in answer.json()["patients"]] == ["Абдуллаева Зарема Камиловна"]
     replay = requests.get(url, headers=headers, timeout=HTTP_TIMEOUT)
     assert replay.status_code == 401 and replay.json()["error"] == "invalid_dpop_proof"
+
+
+def test_step_up_with_a_qualified_signature_lets_the_doctor_edit(stack: Stack, personas: dict[str, Persona]) -> None:
+    """The strong level is reachable at the IdP with a qualified electronic signature: the doctor
+    steps up with one and then adds an entry; the change log names the token's jti."""
+    from simulators import test_ca
+    from simulators.qes_signer import sign_file
+
+    qes = test_ca.ensure(stack.idp.root / "keys", list(personas.values()))  # as `gosid run` does in dev
+    doctor = personas["doctor_moscow"]
+    browser, _ = sign_in(stack, doctor)
+    card = first_card(browser.get(f"{stack.rp_url}/patients", timeout=HTTP_TIMEOUT))
+    at_idp(stack, browser, browser.get(f"{stack.rp_url}/auth/elevate", timeout=HTTP_TIMEOUT), doctor)
+    login = browser.get(f"{stack.rp_url}/auth/step-up", params={"next": card}, timeout=HTTP_TIMEOUT)
+    assert login.url.split("?")[0] == f"{stack.idp_url}/login", login.url
+
+    page = browser.get(f"{stack.idp_url}/login/passwordless/signature", timeout=HTTP_TIMEOUT)
+    challenge = re.search(r'id="qes-challenge">([^<]+)<', page.text)
+    assert challenge, page.text[:500]
+    signed = base64.b64encode(sign_file(qes / "doctor_moscow.p12", "gosid-qes", challenge.group(1).encode()))
+    back = browser.post(f"{stack.idp_url}/login/passwordless/signature", timeout=HTTP_TIMEOUT,
+                        data={"csrf_token": csrf_token(page.text), "response": signed.decode()})  # fmt: skip
+    back = at_idp(stack, browser, back, doctor)
+    assert urlsplit(back.url).path == card, f"{back.status_code} at {back.url}: {back.text[:300]}"
+    assert f'action="{card}/entries"' in back.text  # the strong login may edit
+
+    saved = post_form(browser, back, f"{card}/entries", kind="note", text="Осмотр после усиленного входа")
+    assert saved.status_code == 200 and "Осмотр после усиленного входа" in saved.text
+    assert "Добавлена запись" in saved.text
