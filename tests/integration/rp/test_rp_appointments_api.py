@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -29,6 +30,11 @@ def patient(app: Flask, token_for: TokenFactory, personas: dict[str, Persona]) -
     return bearer(token_for("patient_moscow", EDIT))
 
 
+def moscow_today() -> date:
+    """Today where the seeded clinic is: its schedule days are counted in its time zone."""
+    return datetime.now(ZoneInfo("Europe/Moscow")).date()
+
+
 def schedules(client: FlaskClient, headers: dict[str, str], **query: Any) -> list[dict[str, Any]]:
     response = client.get("/api/schedules", query_string={"organization": CLINIC, **query}, headers=headers)
     assert response.status_code == 200, response.get_json()
@@ -37,7 +43,7 @@ def schedules(client: FlaskClient, headers: dict[str, str], **query: Any) -> lis
 
 
 def free_slot(client: FlaskClient, headers: dict[str, str], doctor: str = "Петров") -> int:
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (moscow_today() + timedelta(days=1)).isoformat()
     for schedule in schedules(client, headers, **{"from": tomorrow}):
         if schedule["doctor"]["name"].startswith(doctor):
             return int(next(s["id"] for s in schedule["slots"] if s["status"] == "free"))
@@ -100,9 +106,9 @@ def test_doctor_marks_attendance_in_their_own_schedule_only(
 ) -> None:
     doctor = bearer(token_for("doctor_moscow", EDIT))
     mine = client.get("/api/appointments", headers=doctor).get_json()["appointments"]
-    today = next(a for a in mine if a["starts_at"][:10] == date.today().isoformat())
+    today = next(a for a in mine if a["starts_at"][:10] == moscow_today().isoformat())
     assert today["patient"]["name"] == "Кузьмин Олег Викторович"
-    tomorrow = next(a for a in mine if a["starts_at"][:10] > date.today().isoformat())
+    tomorrow = next(a for a in mine if a["starts_at"][:10] > moscow_today().isoformat())
     early = client.post(f"/api/appointments/{tomorrow['id']}/attendance", json={"attended": True}, headers=doctor)
     assert early.status_code == 409  # not before the visit's day
     bad = client.post(f"/api/appointments/{today['id']}/attendance", json={"attended": "yes"}, headers=doctor)
@@ -123,7 +129,7 @@ def test_registrar_manages_the_schedules_of_their_organization(
     registrar = bearer(token_for("registrar_moscow", EDIT))
     doctor_id = client.get("/api/appointments", headers=bearer(token_for("doctor_moscow")))
     doctor_id = doctor_id.get_json()["appointments"][0]["doctor"]["id"]
-    day = (date.today() + timedelta(days=10)).isoformat()
+    day = (moscow_today() + timedelta(days=10)).isoformat()
     body = {"doctor_id": doctor_id, "day": day, "start": "13:00", "end": "14:00", "slot_minutes": 20}
     created = client.post("/api/schedules", json=body, headers=registrar)
     assert created.status_code == 201, created.get_json()
