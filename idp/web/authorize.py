@@ -153,7 +153,6 @@ def _to_login(oidc: OidcParams, *, switch_account: bool) -> ResponseReturnValue:
 def _consent_or_code(
     server: AuthorizationServer, grant: object, oidc: OidcParams, user: GrantUser, params: MultiDict[str, str]
 ) -> ResponseReturnValue:
-    session.pop("fresh_login_for", None)
     client = grant.client  # type: ignore[attr-defined]
     scopes = (grant.request.payload.scope or "").split()  # type: ignore[attr-defined]
     claim_scopes = scopes_for_claims({*oidc.id_token_claims, *oidc.userinfo_claims}) & set(client.scopes)
@@ -188,6 +187,7 @@ def _decide(
 def _issue(
     server: AuthorizationServer, grant: object, user: GrantUser, oidc: OidcParams, params: MultiDict[str, str]
 ) -> ResponseReturnValue:
+    session.pop("fresh_login_for", None)  # a fresh login answers one authorization request
     request_uri = params.get("request_uri")
     if request_uri and not _pushed().consume(request_uri):
         raise _Stop(render_error(400, "invalid_request_uri", "request_uri was already used"))

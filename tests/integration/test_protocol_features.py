@@ -232,3 +232,17 @@ def test_idle_session_needs_a_new_login(app: Any, client: Any, personas: dict) -
         db.session.execute(update(BrowserSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
         db.session.commit()
     assert client.get("/profile").headers["Location"].endswith("/login")
+
+
+def test_prompt_login_with_a_consent_page_does_not_loop(client: Any, rp_credentials: tuple, personas: dict) -> None:
+    patient = personas["patient_moscow"]
+    authorize_code(client, AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT), patient)
+    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid inn", extra={"prompt": "login"})
+    assert client.get("/authorize?" + req.query()).headers["Location"].endswith("/login")
+    password_step(client, patient["phone"], patient["password"])
+    consent_page = client.get(sms_step(client, outbox_code(client, patient["phone"])).headers["Location"])
+    assert consent_page.status_code == 200 and 'value="allow"' in consent_page.text
+    resp = client.post(
+        "/authorize?" + req.query(), data={"csrf_token": csrf_token(consent_page.text), "decision": "allow"}
+    )
+    assert resp.status_code == 303 and "code=" in resp.headers["Location"]
