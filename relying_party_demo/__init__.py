@@ -33,6 +33,7 @@ def create_app(settings: RpSettings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in api.BLUEPRINTS:
         csrf.exempt(blueprint)  # bearer tokens, no cookies: CSRF does not apply
+    csrf.exempt(auth.backchannel_logout)  # a signed logout token from the IdP, no cookies
     install_error_rendering(app)
     install_security_headers(app, production=settings.production)
     init_database(app, settings)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from relying_party_demo import login_sessions
 from relying_party_demo.access.policy import Decision, Reason
+from relying_party_demo.backchannel import LogoutTokenRejected, end_logins
 from relying_party_demo.errors import IdpUnavailable, IssuerMismatch
 from relying_party_demo.guard import caller_for
 from relying_party_demo.oauth_client import EDIT_SCOPE, LOGIN_SCOPES
@@ -95,3 +96,19 @@ def logout() -> Response:
     id_token = login_sessions.end()
     target = services().login.end_session_url(id_token=id_token, ui_locale=_ui_locale())
     return redirect(target or url_for("web.home"), code=303)
+
+
+@bp.post("/backchannel-logout")
+def backchannel_logout() -> Response:
+    """The IdP ends this service's logins of a session (OIDC Back-Channel Logout 1.0 §2.5)."""
+    token = request.form.get("logout_token", "")
+    try:
+        claims = services().logout_tokens.verify(token)
+        end_logins(claims)
+    except LogoutTokenRejected as exc:
+        response: Response = jsonify(error="invalid_request", error_description=str(exc))
+        response.status_code = 400
+    else:
+        response = Response(status=200)
+    response.headers["Cache-Control"] = "no-store"
+    return response

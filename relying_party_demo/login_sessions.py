@@ -34,6 +34,7 @@ def start(
         scopes=" ".join(sorted(scopes)),
         id_token=id_token,
         access_token=access_token,
+        idp_sid=claims.get("sid") if isinstance(claims.get("sid"), str) else None,
     )
     db.session.add(row)
     db.session.commit()

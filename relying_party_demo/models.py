@@ -58,6 +58,17 @@ class LoginSession(Base):
     id_token: Mapped[str] = mapped_column(Text)
     access_token: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The IdP's session id (ID token ``sid``): a back-channel logout names it.
+    idp_sid: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class SeenLogoutToken(Base):
+    """Logout tokens already acted on (``jti``), so a replay is refused until it expires."""
+
+    __tablename__ = "rp_logout_token"
+
+    jti: Mapped[str] = mapped_column(String(256), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class PersonLink(Base):

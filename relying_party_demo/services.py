@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from relying_party_demo.access.policy import PolicyConfig
 from relying_party_demo.access.regions import load_regions
 from relying_party_demo.access.rules import RegionalRules, load_rules
+from relying_party_demo.backchannel import LogoutTokenVerifier
 from relying_party_demo.discovery import IdpDiscovery
 from relying_party_demo.id_tokens import IdTokenVerifier
 from relying_party_demo.introspection import IntrospectionVerifier
@@ -34,6 +35,7 @@ class RpServices:
     access_tokens: TokenVerifier
     login: IdpLogin
     policy: PolicyConfig
+    logout_tokens: LogoutTokenVerifier
 
     @property
     def rules(self) -> RegionalRules:
@@ -59,6 +61,7 @@ def build_services(app: Flask, settings: RpSettings) -> RpServices:
         access_tokens=_token_verifier(settings, discovery, keys),
         login=IdpLogin(app, settings=settings, discovery=discovery, id_tokens=id_tokens),
         policy=PolicyConfig(rules=rules, acr_levels=settings.acr_levels, edit_acr=settings.edit_acr),
+        logout_tokens=LogoutTokenVerifier(issuer=settings.issuer, client_id=settings.client_id, keys=keys),
     )
     app.extensions[EXTENSION_KEY] = services
     return services

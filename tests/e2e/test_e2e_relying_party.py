@@ -71,3 +71,33 @@ def test_rp_login_through_idp_and_logout(stack: Stack, personas: dict[str, dict[
     replay = requests.get(f"{stack.rp_url}/profile", cookies=signed_in_cookies, allow_redirects=False, timeout=15)
     assert replay.status_code in (302, 303, 401), replay.status_code
     assert person["surname"] not in replay.text
+
+
+def test_logging_out_at_the_idp_ends_the_rp_login_via_back_channel(
+    stack: Stack, personas: dict[str, dict[str, Any]]
+) -> None:
+    """The person signs out at Gosuslugi itself; the IdP's logout token ends the RP's login."""
+    import time
+
+    person = personas["patient_novosibirsk"]
+    browser = requests.Session()
+    home = browser.get(f"{stack.rp_url}/", timeout=15)
+    login_page = browser.get(urljoin(home.url, _login_path(home.text)), timeout=15)
+    outcome = login_at_idp(
+        browser, login_page, idp_url=stack.idp_url, phone=person["phone"], password=person["password"],
+        allow_redirects=True,
+    )  # fmt: skip
+    assert outcome.response.url.startswith(stack.rp_url), outcome.response.url
+    assert browser.get(f"{stack.rp_url}/profile", allow_redirects=False, timeout=15).status_code == 200
+
+    confirm = browser.get(f"{stack.idp_url}/logout", timeout=15)
+    signed_out = browser.post(f"{stack.idp_url}/logout", data={"csrf_token": csrf_token(confirm.text)}, timeout=15)
+    assert signed_out.status_code == 200
+    deadline = time.monotonic() + 15
+    status = 200
+    while time.monotonic() < deadline:
+        status = browser.get(f"{stack.rp_url}/profile", allow_redirects=False, timeout=15).status_code
+        if status != 200:
+            break
+        time.sleep(0.2)
+    assert status in (302, 303, 401), "the RP login survived the IdP logout"
