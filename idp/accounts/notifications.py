@@ -43,3 +43,22 @@ def notify_change(
         audit.record("security_notification", result="undelivered", person_oid=person.oid, reason=str(exc)[:200])
         return
     audit.record("security_notification", person_oid=person.oid, change=what)
+
+
+REPLAY_SMS = (
+    "Госуслуги (gosid): при входе в вашу учётную запись повторно введён уже использованный код "
+    "из приложения. Если это были не вы, смените пароль и завершите все сеансы: {url}"
+)
+REPLAY_MAIL_SUBJECT = "Госуслуги (gosid): подозрительная попытка входа"
+
+
+def notify_replayed_code(sender: MessageSender, person: Person, *, url: str) -> None:
+    """ASVS 2.8.5: a one-time code presented twice may mean it was stolen; tell the person."""
+    try:
+        sender.send_sms(person.phone, REPLAY_SMS.format(url=url))
+        if person.email:
+            sender.send_email(person.email, REPLAY_MAIL_SUBJECT, REPLAY_SMS.format(url=url))
+    except DeliveryFailed as exc:
+        audit.record("security_notification", result="undelivered", person_oid=person.oid, reason=str(exc)[:200])
+        return
+    audit.record("security_notification", person_oid=person.oid, change="totp_replayed")

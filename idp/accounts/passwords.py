@@ -22,6 +22,7 @@ from datetime import date
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from idp.accounts.breached_passwords import is_breached
 from idp.accounts.common_passwords import COMMON_PASSWORDS
 from idp.accounts.validation import FieldError, ValidationError
 
@@ -231,6 +232,8 @@ def _is_common(folded: str) -> bool:
     core = folded.strip(string.digits + string.punctuation + string.whitespace)
     # One common word repeated, with anything but letters around it: "пароль пароль пароль".
     words = set(re.findall(r"[^\W\d_]+", folded))
+    if is_breached(folded):  # whole password only: "garden" is listed, "Garden14031985" is not
+        return True
     return folded in COMMON_PASSWORDS or core in COMMON_PASSWORDS or (len(words) == 1 and words <= COMMON_PASSWORDS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from idp.accounts.notifications import notify_replayed_code
 from idp.adapters.store import ShortLivedStore
 from idp.factors.app_confirm import AppConfirmFactor
 from idp.factors.card import CardCheck, CardFactor, HttpAcsClient
@@ -36,7 +37,11 @@ def build_factors(
     sms: SmsCodeFactor,
     limits: SendLimits | None = None,
 ) -> FactorRegistry:
-    totp = TotpFactor(store=store, box=SecretBox(settings.secret_key, purpose="totp"))
+    totp = TotpFactor(
+        store=store,
+        box=SecretBox(settings.secret_key, purpose="totp"),
+        on_replay=lambda person: notify_replayed_code(sender, person, url=f"{settings.issuer}/profile/sessions"),
+    )
     email = EmailLinkFactor(
         store=store, sender=sender, base_url=settings.issuer, ttl=settings.email_link_ttl, limits=limits
     )

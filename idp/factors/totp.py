@@ -51,7 +51,9 @@ class TotpFactor:
         attempts: int = 5,
         attempts_window: int = 300,
         clock: Callable[[], float] = time.time,
+        on_replay: Callable[[Person], None] | None = None,
     ) -> None:
+        self._on_replay = on_replay
         self._store, self._box = store, box
         self._attempts, self._window = attempts, attempts_window
         self._clock = clock
@@ -127,6 +129,8 @@ class TotpFactor:
         # Kept for longer than the ±1 window, so a step can never be accepted twice.
         if not self._store.add(f"totp-step:{factor_id}:{step}", "1", ttl=4 * STEP):
             audit.record("totp_checked", result="replayed", person_oid=person.oid, factor_id=factor_id)
+            if self._on_replay is not None:
+                self._on_replay(person)
             raise CodeReplayed()
 
     def _limit(self, person: Person) -> None:

@@ -1,8 +1,8 @@
 """Security checklist items 31-45 as they apply to the IdP: JWT handling, logout, sessions.
 
-Each test is named after its item. Items 36 (the demo RP's ID token checks) and the RP/RS half
-of 33 and 37 belong to the demo RP; 44's idle timeout and 45 (password change) are not
-implemented by the IdP (see docs/SECURITY.md). Every test runs on both backends.
+Each test is named after its item. Item 36 and the RP/RS halves of 33 and 37 are in
+test_36_37_relying_party.py; 44's idle timeout and 45's password change are tested with the
+features (see docs/SECURITY.md). Every test runs on both backends.
 """
 
 from __future__ import annotations
@@ -609,7 +609,8 @@ def test_43_gosid_user_disable_ends_sessions_and_refresh_tokens(
 
 
 def test_44_session_ends_12_hours_after_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
-    """The absolute limit (A4 3.3.2 L2: 12 h). The 30-minute idle limit is not implemented."""
+    """The absolute limit (A4 3.3.2 L2: 12 h); the 30-minute idle limit is tested in
+    tests/integration/test_protocol_features.py::test_idle_session_needs_a_new_login."""
     from sqlalchemy import update
 
     from idp.sessions.models import BrowserSession
@@ -637,8 +638,8 @@ def test_44_session_ends_12_hours_after_login(app: Any, client: Any, personas: d
 
 
 def test_45_changing_second_factors_needs_a_recent_full_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
-    """The MFA half of item 45 (A5 7.5.1). Its other half, a password change that offers to end
-    other sessions and refresh tokens, does not exist in the IdP yet (no password-change page)."""
+    """The MFA half of item 45 (A5 7.5.1). The password-change half is tested in
+    tests/integration/account_security/test_passwords_and_reset.py."""
     from sqlalchemy import update
 
     from idp.sessions.models import BrowserSession
