@@ -8,13 +8,9 @@ manifest; running workers notice its new mtime and reload.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import secrets
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +22,7 @@ from idp.esia import stand_certs
 from idp.esia.certs import ClientCertificate, load_certificate
 from idp.esia.gost import GostPrivateKey
 from idp.esia.jws import SigningKey
+from idp.security.private_files import locked_directory, write_private
 
 ALGS = ("RS256", "GOST3410_2012_256")
 
@@ -34,28 +31,11 @@ class StandKeyError(RuntimeError):
     pass
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with (directory / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
 def _create(directory: Path, alg: str) -> dict[str, Any]:
     key_id = f"{'gost' if alg.startswith('GOST') else 'rsa'}-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
     cert_der, key_der = stand_certs.generate(alg, common_name=f"gosid ESIA stand ({key_id})")
     (directory / f"{key_id}.cer").write_bytes(cert_der)
-    _write_private(directory / f"{key_id}.key", key_der)
+    write_private(directory / f"{key_id}.key", key_der)
     return {"id": key_id, "alg": alg, "status": "active", "created_at": datetime.now(UTC).isoformat()}
 
 
@@ -105,7 +85,7 @@ class StandKeys:
     @classmethod
     def load_or_create(cls, keys_dir: Path) -> StandKeys:
         keys = cls(keys_dir)
-        with _locked(keys.directory):
+        with locked_directory(keys.directory):
             manifest = _read(keys.directory)
             for alg in ALGS:
                 if not any(e["alg"] == alg and e["status"] == "active" for e in manifest):
@@ -149,7 +129,7 @@ def rotate(keys_dir: Path, alg: str, *, overlap: timedelta | None) -> tuple[str,
     if alg not in ALGS:
         raise StandKeyError(f"unknown algorithm {alg!r}; one of {', '.join(ALGS)}")
     directory = keys_dir / "esia"
-    with _locked(directory):
+    with locked_directory(directory):
         manifest = _read(directory)
         old = None
         now = datetime.now(UTC)

@@ -16,18 +16,16 @@ changed (checked at most every ``recheck_seconds``), which is how a running serv
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from joserfc.jwk import ECKey, KeySet, RSAKey
+
+from idp.security.private_files import locked_directory, write_private
 
 SUPPORTED_ALGS = ("RS256", "ES256", "PS256")
 
@@ -72,23 +70,6 @@ def _import(pem: bytes, *, alg: str, kid: str) -> RSAKey | ECKey:
     return ECKey.import_key(pem, params)  # type: ignore[arg-type]
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with (directory / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
 class KeyRing:
     """The signing keys of this IdP: which one signs now, which are published."""
 
@@ -104,7 +85,7 @@ class KeyRing:
     @classmethod
     def load_or_create(cls, keys_dir: Path) -> KeyRing:
         directory = keys_dir / "signing"
-        with _locked(directory):
+        with locked_directory(directory):
             manifest = _read_manifest(directory)
             now = time.time()
             for alg in SUPPORTED_ALGS:
@@ -122,7 +103,7 @@ class KeyRing:
         if alg not in SUPPORTED_ALGS:
             raise KeyRingError(f"unsupported signing algorithm {alg!r}")
         directory = keys_dir / "signing"
-        with _locked(directory):
+        with locked_directory(directory):
             manifest = _read_manifest(directory)
             activates = time.time() + publish_ahead
             old = None
@@ -197,7 +178,7 @@ def _create_key(directory: Path, alg: str, *, activates_at: float) -> dict[str, 
     key = _generate(alg)
     kid = key.thumbprint()
     file_name = f"{alg.lower()}-{kid[:16]}.pem"
-    _write_private(directory / file_name, key.as_pem(private=True))
+    write_private(directory / file_name, key.as_pem(private=True))
     return {
         "kid": kid,
         "alg": alg,
