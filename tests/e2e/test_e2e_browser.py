@@ -15,28 +15,17 @@ import pytest
 
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import newest_outbox_id, read_sms_code
-from tests.support.backends import CHROMIUM, chromium_available, require
+from tests.support.browser import STEP_TIMEOUT_MS, launched_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PERSONA = "patient_novosibirsk"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-STEP_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    require(chromium_available(), "Debian chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser
 
 
 def test_person_signs_in_to_the_rp_in_a_browser(

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.factors.browser import STEP_TIMEOUT_MS, chromium
+from tests.e2e.factors.browser import chromium
 from tests.e2e.factors.servers import FactorStack, factor_stack
 from tests.e2e.harness import REPO, load_personas
+from tests.support.browser import STEP_TIMEOUT_MS
 from tests.support.oidc_client import csrf_token
 
 pytestmark = [pytest.mark.e2e]
