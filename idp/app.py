@@ -9,6 +9,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 
 from idp import i18n
+from idp.adapters.clock import Clock
 from idp.adapters.store import ShortLivedStore
 from idp.oidc.backchannel import BackchannelNotifier
 from idp.oidc.code_replay import code_replay_revoker
@@ -36,7 +37,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | None = None) -> Flask:
+def create_app(
+    settings: IdpSettings | None = None, *, store: ShortLivedStore | None = None, clock: Clock | None = None
+) -> Flask:
+    """The IdP app; ``store`` and ``clock`` (default: the system's) let tests bring their own."""
     settings = settings or load_idp_settings()
     app = Flask(__name__)
     url = settings.resolved_database_url()
@@ -61,7 +65,7 @@ def create_app(settings: IdpSettings | None = None, *, store: ShortLivedStore | 
             event.listen(db.engine, "connect", _sqlite_pragmas)
     csrf.init_app(app)
     i18n.init_app(app, default_locale=settings.default_locale)
-    svc = build_services(settings, store=store)
+    svc = build_services(settings, store=store, clock=clock)
     app.extensions["gosid"] = svc
     app.extensions["gosid_par"] = svc.pushed
     app.extensions["gosid_backchannel"] = BackchannelNotifier(attempts=settings.backchannel_logout_attempts)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from idp.adapters.clock import Clock, SystemClock
 from idp.adapters.store import ShortLivedStore, open_store
 from idp.factors.send_limits import SendLimits
 from idp.factors.setup import build_factors, login_limits
@@ -44,6 +45,7 @@ class Services:
     dpop: DPoPVerifier
     captcha: CaptchaStore
     send_limits: SendLimits
+    clock: Clock  # the date rules' clock (idp.adapters.clock); token lifetimes keep time.time()
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -55,7 +57,9 @@ def build_sender(settings: IdpSettings) -> MessageSender:
     )
 
 
-def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = None) -> Services:
+def build_services(
+    settings: IdpSettings, *, store: ShortLivedStore | None = None, clock: Clock | None = None
+) -> Services:
     store = store or open_store(settings.store_url)
     keyring = KeyRing.load_or_create(settings.keys_dir)
     signer = TokenSigner(
@@ -99,6 +103,7 @@ def build_services(settings: IdpSettings, *, store: ShortLivedStore | None = Non
         dpop=DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce),
         captcha=captcha,
         send_limits=send_limits,
+        clock=clock or SystemClock(),
     )
 
 

@@ -11,6 +11,19 @@ from gosid_config import REPO_ROOT, SettingsError, load_settings
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - a well-known *default*, refused in production
 
+# The most production accepts for each abuse limit (per hour; docs/FACTORS.md). Higher values
+# only make sense for load tests, which run in development mode with their own overrides.
+PRODUCTION_LIMIT_MAXIMA = {
+    "code_sends_per_recipient": 20,
+    "code_sends_per_ip": 300,
+    "login_captcha_after": 10,
+    "login_lock_after": 20,
+    "login_ip_captcha_after": 100,
+    "login_ip_lock_after": 500,
+    "lookup_checks_per_account": 30,
+    "lookup_checks_per_ip": 300,
+}
+
 
 @dataclass(frozen=True)
 class IdpSettings:
@@ -56,6 +69,9 @@ class IdpSettings:
     login_lock_after: int = 10  # every this many failures lock the account's password step (1, 2, 4... min)
     login_ip_captcha_after: int = 20
     login_ip_lock_after: int = 100
+    # "already bound to another account" look-ups (SNILS, phone, e-mail) per hour (accounts/lookup_limits.py)
+    lookup_checks_per_account: int = 10
+    lookup_checks_per_ip: int = 50
     acs_url: str = "http://localhost:8002"  # the bank's 3-D Secure ACS (the simulator in dev mode)
     acs_public_key_file: str = ""  # the bank's result-signing key; empty: <keys_dir>/acs/public.pem
     acs_timeout: float = 5.0
@@ -100,6 +116,7 @@ class IdpSettings:
             raise SettingsError(f"GOSID_PASSWORD_POLICY must be 'gosuslugi' or 'nist', not {self.password_policy!r}")
         if self.workers < 1:
             raise SettingsError("GOSID_WORKERS must be at least 1")
+        self._check_limits()
         if self.workers > 1 and self.store_is_process_local:
             raise SettingsError(
                 "GOSID_STORE_URL is the process-local embedded store (memory://) but GOSID_WORKERS="
@@ -117,6 +134,18 @@ class IdpSettings:
             )
         if self.dev_mode:
             raise SettingsError("GOSID_DEV_MODE must be false in production (it exposes the dev outbox)")
+
+    def _check_limits(self) -> None:
+        """Abuse limits are positive; production refuses the relaxed values load tests use."""
+        for name, maximum in PRODUCTION_LIMIT_MAXIMA.items():
+            value = getattr(self, name)
+            if value < 1:
+                raise SettingsError(f"GOSID_{name.upper()} must be at least 1, not {value}")
+            if self.production and value > maximum:
+                raise SettingsError(
+                    f"GOSID_{name.upper()}={value} is above the production maximum of {maximum}; "
+                    "relaxed limits are for load tests in development mode only"
+                )
 
 
 def load_idp_settings(

@@ -10,8 +10,11 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from relying_party_demo import api, auth, web
+from relying_party_demo.clock import Clock
 from relying_party_demo.database import engine_options, init_database
 from relying_party_demo.i18n import init_i18n
+from relying_party_demo.ids import RecordIdConverter
+from relying_party_demo.inputs import install_input_checks
 from relying_party_demo.rendering import install_error_rendering
 from relying_party_demo.security import install_security_headers
 from relying_party_demo.services import build_services
@@ -21,22 +24,26 @@ from relying_party_demo.settings import RpSettings, load_rp_settings
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-def create_app(settings: RpSettings | None = None) -> Flask:
-    """Build the RP app; without ``settings``, load them from config/rp.toml and GOSID_RP_*."""
+def create_app(settings: RpSettings | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the RP app; without ``settings``, load them from config/rp.toml and GOSID_RP_*.
+
+    ``clock`` is the service's calendar (the system clock unless a test freezes it)."""
     settings = settings or load_rp_settings()
     app = Flask(__name__)
+    app.url_map.converters["int"] = RecordIdConverter  # before any route: ids the schema can hold
     app.config.update(_flask_config(settings))
     init_i18n(app, default_locale=settings.default_locale)
     csrf = CSRFProtect(app)
-    build_services(app, settings)
+    rp = build_services(app, settings, clock=clock)
     for blueprint in (*web.BLUEPRINTS, auth.bp, *api.BLUEPRINTS):
         app.register_blueprint(blueprint)
     for blueprint in api.BLUEPRINTS:
         csrf.exempt(blueprint)  # bearer tokens, no cookies: CSRF does not apply
     csrf.exempt(auth.backchannel_logout)  # a signed logout token from the IdP, no cookies
     install_error_rendering(app)
+    install_input_checks(app)
     install_security_headers(app, production=settings.production)
-    init_database(app, settings)
+    init_database(app, settings, now=rp.clock.now)
     return app
 
 

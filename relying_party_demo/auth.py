@@ -13,10 +13,10 @@ from relying_party_demo.errors import IdpUnavailable, IssuerMismatch
 from relying_party_demo.guard import caller_for
 from relying_party_demo.oauth_client import EDIT_SCOPE, LOGIN_SCOPES
 from relying_party_demo.operations import onboarding
+from relying_party_demo.redirects import safe_next
 from relying_party_demo.refusals import refusal_for
 from relying_party_demo.services import services
 from relying_party_demo.signin import complete_sign_in
-from relying_party_demo.web.common import safe_next
 from relying_party_demo.web.onboarding import AFTER_LOGIN_KEY
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -104,7 +104,7 @@ def backchannel_logout() -> Response:
     token = request.form.get("logout_token", "")
     try:
         claims = services().logout_tokens.verify(token)
-        end_logins(claims)
+        end_logins(claims, now=services().token_clock.now())
     except LogoutTokenRejected as exc:
         response: Response = jsonify(error="invalid_request", error_description=str(exc))
         response.status_code = 400

@@ -69,8 +69,9 @@ class LogoutTokenVerifier:
             raise LogoutTokenRejected("the logout token names neither sid nor sub")
 
 
-def end_logins(claims: dict[str, Any]) -> int:
-    """Refuse a replayed token; end the named logins. Returns how many ended."""
+def end_logins(claims: dict[str, Any], *, now: datetime) -> int:
+    """Refuse a replayed token; end the named logins; forget the logout tokens expired at
+    ``now`` (the token clock). Returns how many logins ended."""
     expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC).replace(tzinfo=None)
     db.session.add(SeenLogoutToken(jti=str(claims["jti"]), expires_at=expires))
     try:
@@ -83,7 +84,7 @@ def end_logins(claims: dict[str, Any]) -> int:
     count = len(list(db.session.scalars(select(LoginSession.id).where(condition))))
     db.session.execute(delete(LoginSession).where(condition))
     db.session.execute(
-        delete(SeenLogoutToken).where(SeenLogoutToken.expires_at < datetime.now(UTC).replace(tzinfo=None))
+        delete(SeenLogoutToken).where(SeenLogoutToken.expires_at < now.astimezone(UTC).replace(tzinfo=None))
     )
     db.session.commit()
     return count

@@ -8,11 +8,12 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from relying_party_demo.models import utcnow
+from relying_party_demo.clock import Clock, SystemClock
 
 
-def init_database() -> str:
-    """Migrate the RP's database and add the missing demo data; returns a one-line summary."""
+def init_database(clock: Clock | None = None) -> str:
+    """Migrate the RP's database and add the missing demo data (schedules counted from
+    ``clock``, the system clock by default); returns a one-line summary."""
     from relying_party_demo import migrate, seeding
     from relying_party_demo.settings import load_rp_settings
 
@@ -21,7 +22,7 @@ def init_database() -> str:
     migrate.upgrade(url)
     app = _bare_app(url)
     with app.app_context(), migrate.migration_lock(url):
-        report = seeding.seed(settings.seed_file, now=utcnow())
+        report = seeding.seed(settings.seed_file, now=(clock if clock is not None else SystemClock()).now())
     return (
         f"demo EGISZ data: {report.organizations} organizations, {report.doctors} doctors, "
         f"{report.patients} patients, {report.schedules} schedule days, {report.appointments} appointments added"
@@ -44,9 +45,10 @@ def main() -> None:
 
 
 @main.command()
-def init() -> None:
+@click.pass_obj
+def init(clock: Clock | None) -> None:
     """Apply the RP's migrations and add the missing demo data."""
-    click.echo(init_database())
+    click.echo(init_database(clock))  # a test may pass a frozen clock as the context object
 
 
 if __name__ == "__main__":

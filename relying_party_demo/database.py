@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from relying_party_demo import migrate, seeding
-from relying_party_demo.models import db, utcnow
+from relying_party_demo.models import db
 from relying_party_demo.settings import RpSettings
 
 log = logging.getLogger(__name__)
@@ -31,26 +33,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_database(app: Flask, settings: RpSettings) -> None:
+def init_database(app: Flask, settings: RpSettings, *, now: Callable[[], datetime]) -> None:
     url = settings.resolved_database_url()
     _make_sqlite_directory(url)
     db.init_app(app)
     with app.app_context():
         if url.startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
-        prepare(settings)
+        prepare(settings, now=now)
         # gunicorn forks workers after this (preload_app): they must not share connections.
         db.engine.dispose()
 
 
-def prepare(settings: RpSettings) -> None:
-    """Apply the migrations and add the missing demo data, as the settings ask."""
+def prepare(settings: RpSettings, *, now: Callable[[], datetime]) -> None:
+    """Apply the migrations and add the missing demo data (schedules counted from ``now()``)."""
     url = settings.resolved_database_url()
     if settings.migrate_on_start:
         migrate.upgrade(url)
     if settings.seed_demo_data:
         with migrate.migration_lock(url):
-            report = seeding.seed(settings.seed_file, now=utcnow())
+            report = seeding.seed(settings.seed_file, now=now())
         log.info("demo data: %s", report)
 
 

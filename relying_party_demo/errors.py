@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask_babel import LazyString
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
+
+from relying_party_demo.documents import size_limit
 
 
 class RpError(Exception):
@@ -17,7 +19,7 @@ class RpError(Exception):
     code: ClassVar[str] = "RP-500"
     error: ClassVar[str] = "server_error"
     title: ClassVar[LazyString] = _l("Something went wrong on our side")
-    hint: ClassVar[LazyString | None] = None
+    hint: LazyString | None = None
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.error)
@@ -34,6 +36,13 @@ class RpError(Exception):
 
     def headers(self) -> dict[str, str]:
         return {}
+
+    def notice(self) -> str:
+        """One line for a message on a page, in the reader's language: the title, then the
+        next step when one is written (else the English detail)."""
+        if self.hint is not None:
+            return f"{self.title}. {self.hint}"
+        return f"{self.title}: {self.detail}" if self.detail else str(self.title)
 
 
 # --- browser login ------------------------------------------------------------------------
@@ -207,13 +216,41 @@ class InvalidField(RpError):
     error = "invalid_request"
     title = _l("Some of the data you entered is not valid")
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, *, message: LazyString | None = None) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.message = message  # for people, in their language; the API keeps the English detail
 
     def json_body(self) -> dict[str, str]:
         return {**super().json_body(), "field": self.field}
+
+    def notice(self) -> str:
+        return str(self.message) if self.message is not None else super().notice()
+
+
+class PayloadTooLarge(RpError):
+    """The request body is over the app's limit (``MAX_CONTENT_LENGTH``): nothing of it is read."""
+
+    status = 413
+    code = "RP-413"
+    error = "request_too_large"
+    title = _l("The file is too large")
+
+    def __init__(self, *, limit_bytes: int, field: str | None = None, label: LazyString | None = None) -> None:
+        super().__init__(f"the request body is larger than this service accepts (files up to {limit_bytes} bytes)")
+        self.field = field
+        limit = size_limit(limit_bytes)
+        if field is not None and label is not None:
+            self.hint = _l(
+                "The file in “%(label)s” (%(field)s) must be at most %(limit)s.", label=label, field=field, limit=limit
+            )
+        else:
+            self.hint = _l("Files sent to this service must be at most %(limit)s.", limit=limit)
+
+    def json_body(self) -> dict[str, str]:
+        body = super().json_body()
+        return {**body, "field": self.field} if self.field else body
 
 
 # --- conflicts with the current state ---------------------------------------------------------
@@ -239,3 +276,36 @@ class ScheduleConflict(RpError):
     code = "RP-222"
     error = "schedule_conflict"
     title = _l("The schedule cannot be changed this way")
+
+
+class SlotInPast(RpError):
+    """The slot's time has come or gone: it can no longer be booked."""
+
+    status = 409
+    code = "RP-223"
+    error = "slot_in_past"
+    title = _l("This time has already passed")
+    hint = _l("Choose a later time in the schedule.")
+
+
+class BookingLimitReached(RpError):
+    """The patient already has as many upcoming appointments in the organization as allowed."""
+
+    status = 409
+    code = "RP-224"
+    error = "booking_limit_reached"
+    title = _l("You have reached the limit of upcoming appointments")
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"a patient may have at most {limit} upcoming appointments in one medical organization; "
+            "cancel one to book another time"
+        )
+        self.limit = limit
+
+    def notice(self) -> str:
+        return gettext(
+            "You have reached the limit of upcoming appointments in one medical organization: "
+            "%(limit)d. Cancel one of them to book another time.",
+            limit=self.limit,
+        )

@@ -3,19 +3,34 @@
 :class:`Caller` is the token plus what the service knows about the person (the SNILS linked to
 ``sub``, the regional requirements they completed). :func:`authorize` asks the policy and turns
 a refusal into its error; the API and the pages both go through here.
+
+:func:`caller_for` is the one place where the person's SNILS is worked out: only a SNILS the IdP
+confirmed reaches the policy, and a confirmed SNILS other than the linked one does not either.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
 from relying_party_demo import people
-from relying_party_demo.access.policy import ACTIONS, Action, Decision, PersonState, Subject, Target, decide
+from relying_party_demo.access.policy import (
+    ACTIONS,
+    Action,
+    Decision,
+    Identity,
+    PersonState,
+    Subject,
+    Target,
+    decide,
+)
 from relying_party_demo.errors import IdpUnavailable
 from relying_party_demo.idp_http import get_json_object
+from relying_party_demo.people import LinkedIdentity
+from relying_party_demo.profile import IdentityEvidence, identity_evidence
 from relying_party_demo.refusals import error_for
 from relying_party_demo.services import RpServices, services
 from relying_party_demo.tokens import AccessToken
@@ -35,7 +50,12 @@ class Caller:
 
     @property
     def snils(self) -> str | None:
+        """The linked SNILS the IdP confirmed, or None (see :attr:`identity`)."""
         return self.subject.snils
+
+    @property
+    def identity(self) -> Identity:
+        return self.subject.identity
 
     @property
     def jti(self) -> str:
@@ -45,15 +65,11 @@ class Caller:
         return role in self.subject.roles
 
 
-def caller_for(token: AccessToken, raw_token: str) -> Caller:
-    """The caller behind a verified token; a person seen for the first time is linked by the
-    SNILS that userinfo releases for this very token (when it carries the ``snils`` scope)."""
-    link = people.find_link(token.subject)
-    snils = link.snils if link else None
-    if snils is None and "snils" in token.scopes:
-        snils = _snils_from_userinfo(services(), raw_token)
-        if snils is not None:
-            people.remember(token.subject, snils=snils, region=token.region)
+def caller_for(token: AccessToken, raw_token: str, claims: dict[str, Any] | None = None) -> Caller:
+    """The caller behind a verified token. The person's SNILS comes from ``claims`` (a browser
+    login's ID token and userinfo) or from userinfo for this very token (when it carries the
+    ``snils`` scope), once per token; it counts only when the IdP confirmed it."""
+    identity = people.checked_identity(token.subject, token.jti) or _identify(token, raw_token, claims)
     subject = Subject(
         sub=token.subject,
         scopes=token.scopes,
@@ -63,12 +79,21 @@ def caller_for(token: AccessToken, raw_token: str) -> Caller:
         amr=frozenset(token.amr),
         organization_oid=token.organization_oid,
         regional_doctor_certificate=token.regional_doctor_certificate,
-        snils=snils,
+        snils=identity.snils,
+        identity=identity.status,
     )
     return Caller(token=token, subject=subject, state=people.state_of(token.subject))
 
 
-def _snils_from_userinfo(rp: RpServices, raw_token: str) -> str | None:
+def _identify(token: AccessToken, raw_token: str, claims: dict[str, Any] | None) -> LinkedIdentity:
+    rp = services()
+    evidence = identity_evidence(claims) if claims is not None else None
+    if evidence is None and "snils" in token.scopes:
+        evidence = _evidence_from_userinfo(rp, raw_token)
+    return people.identify(token.subject, evidence, region=token.region, jti=token.jti, now=rp.clock.now())
+
+
+def _evidence_from_userinfo(rp: RpServices, raw_token: str) -> IdentityEvidence | None:
     endpoint = rp.discovery.metadata().userinfo_endpoint
     if endpoint is None:
         return None
@@ -79,8 +104,7 @@ def _snils_from_userinfo(rp: RpServices, raw_token: str) -> str | None:
     except IdpUnavailable:
         log.warning("userinfo did not answer for a token with the snils scope", exc_info=True)
         return None
-    snils = data.get("snils")
-    return snils if isinstance(snils, str) and len(snils) == 11 and snils.isdigit() else None
+    return identity_evidence(data)
 
 
 def check(caller: Caller, action: Action, target: Target | None = None) -> Decision:

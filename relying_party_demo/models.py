@@ -73,12 +73,20 @@ class SeenLogoutToken(Base):
 
 class PersonLink(Base):
     """An IdP person (``sub``) linked to the medical data by SNILS, with the region the service
-    accepted at their first login (a later, different region claim is a changed address)."""
+    accepted at their first login (a later, different region claim is a changed address).
+
+    ``snils`` links only once the IdP confirmed it (``snils_verified_at``); a different confirmed
+    SNILS later waits in ``presented_snils`` until the person confirms the change. ``identity``
+    is how the SNILS stood at the last check, made for the access token ``checked_jti``."""
 
     __tablename__ = "rp_person"
 
     sub: Mapped[str] = mapped_column(String(64), primary_key=True)
     snils: Mapped[str | None] = mapped_column(String(11), index=True)
+    snils_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    presented_snils: Mapped[str | None] = mapped_column(String(11))
+    identity: Mapped[str | None] = mapped_column(String(16))
+    checked_jti: Mapped[str | None] = mapped_column(String(128))
     accepted_region: Mapped[str | None] = mapped_column(String(2))
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App, OAuth
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
@@ -29,9 +29,15 @@ from relying_party_demo.errors import (
 from relying_party_demo.id_tokens import IdTokenVerifier
 from relying_party_demo.settings import RpSettings
 
-LOGIN_SCOPES = ("openid", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs")
+# offline_access: a refresh token (OIDC Core 1.0 §11); the IdP names it on its consent page.
+LOGIN_SCOPES = (
+    "openid", "offline_access", "profile", "email", "phone", "snils", "medical_doc", "region", "roles", "medcard.rs",
+)  # fmt: skip
 EDIT_SCOPE = "medcard.cu"
 CLIENT_NAME = "gosid"
+# Pending logins (state, nonce, PKCE verifier) kept in the session cookie: a few tabs at once,
+# never so many that the cookie passes the 4 KB a browser keeps (~25 did, and broke login).
+PENDING_LOGINS_KEPT = 3
 
 
 class _VerifyingOAuth2App(FlaskOAuth2App):
@@ -51,8 +57,25 @@ class _VerifyingOAuth2App(FlaskOAuth2App):
         return self.id_token_verifier.verify(token["id_token"], nonce=nonce, access_token=token.get("access_token"))
 
 
+class _BoundedStateIntegration(FlaskIntegration):
+    """Authlib's state storage in the session, keeping only the newest pending logins."""
+
+    def set_state_data(self, session: Any, state: str, data: Any) -> None:
+        prefix = f"_state_{self.name}_"
+        pending = sorted((k for k in session if k.startswith(prefix)), key=lambda k: _expiry(session[k]))
+        for key in pending[: max(0, len(pending) - PENDING_LOGINS_KEPT + 1)]:
+            session.pop(key)  # the oldest first: it expires soonest
+        super().set_state_data(session, state, data)
+
+
+def _expiry(entry: Any) -> float:
+    found = entry.get("exp") if isinstance(entry, dict) else None
+    return float(found) if isinstance(found, int | float) else 0.0
+
+
 class _RpOAuth(OAuth):
     oauth2_client_cls = _VerifyingOAuth2App
+    framework_integration_cls = _BoundedStateIntegration
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Claim names the RP relies on (from the ID token and userinfo): ``family_name``, ``given_name``,
 ``middle_name``, ``birthdate`` (ISO date), ``snils`` (11 digits), ``oms_policy``, ``region``
-(two-digit region code), ``roles`` (list), ``email``, ``phone_number``.
+(two-digit region code), ``roles`` (list), ``email``, ``phone_number``; and what the IdP says it
+verified: ``snils_verified`` (gosid) or, without it, ``account_level`` (``standard`` or
+``confirmed`` means the SNILS and passport were checked).
 """
 
 from __future__ import annotations
@@ -12,6 +14,26 @@ from datetime import date
 from typing import Any
 
 from relying_party_demo.labels import ROLE_NAMES
+
+VERIFIED_LEVELS = frozenset({"standard", "confirmed"})
+
+
+@dataclass(frozen=True)
+class IdentityEvidence:
+    """The SNILS the IdP released (11 digits, or None) and whether the IdP says it confirmed it."""
+
+    snils: str | None
+    verified: bool
+
+
+def identity_evidence(claims: dict[str, Any]) -> IdentityEvidence:
+    """What the claims show of the person's SNILS. An explicit ``snils_verified`` decides; an
+    IdP that does not send it is believed by the account level (standard or confirmed)."""
+    value = claims.get("snils")
+    snils = value if isinstance(value, str) and len(value) == 11 and value.isdigit() else None
+    flag = claims.get("snils_verified")
+    verified = flag is True if "snils_verified" in claims else claims.get("account_level") in VERIFIED_LEVELS
+    return IdentityEvidence(snils=snils, verified=snils is not None and verified)
 
 
 @dataclass(frozen=True)

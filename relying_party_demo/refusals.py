@@ -46,6 +46,23 @@ REASON_TEXT: dict[Reason, tuple[LazyString, LazyString]] = {
             "the service to see it, or ask your clinic to register you."
         ),
     ),
+    Reason.IDENTITY_NOT_VERIFIED: (
+        _l("Your SNILS is not confirmed at Gosuslugi"),
+        _l(
+            "The service opens a medical record only by a SNILS that Gosuslugi has confirmed, and the SNILS "
+            "in your account is not confirmed (a simplified account, or data changed since it was confirmed). "
+            "Confirm your account at Gosuslugi: “Security settings” → “Account level” (a check of SNILS and "
+            "passport, a bank card or a qualified electronic signature), then sign in here again."
+        ),
+    ),
+    Reason.SNILS_CHANGED: (
+        _l("Your SNILS at Gosuslugi has changed"),
+        _l(
+            "Gosuslugi now gives another confirmed SNILS than the one this service linked to your account. "
+            "Check the SNILS in your Gosuslugi profile. If it is right, confirm the change on the “First "
+            "login” page of this service: your account is then linked to the medical record of the new SNILS."
+        ),
+    ),
     Reason.NOT_OWN_RECORD: (
         _l("This is not your medical record"),
         _l("You may only see and change your own medical card and appointments."),

@@ -8,13 +8,16 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from relying_party_demo.errors import CsrfFailed, HttpProblem, NotFound, RpError
+from relying_party_demo.documents import UPLOAD_FIELDS
+from relying_party_demo.errors import CsrfFailed, HttpProblem, NotFound, PayloadTooLarge, RpError
+from relying_party_demo.services import services
 
 log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The back-channel logout is called by the IdP, not a browser: its errors are JSON too.
+    return request.path.startswith("/api/") or request.endpoint == "auth.backchannel_logout"
 
 
 def render_error(err: RpError) -> Response:
@@ -39,9 +42,17 @@ def install_error_rendering(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         if exc.code == 404:
             return render_error(NotFound(f"nothing at {request.path}"))
+        if exc.code == 413:
+            return render_error(_too_large())
         return render_error(HttpProblem(exc.code or 500, exc.name, exc.description or ""))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(RpError())
+
+
+def _too_large() -> PayloadTooLarge:
+    """The body is over ``MAX_CONTENT_LENGTH`` and was not read: name the endpoint's file field."""
+    field, label = UPLOAD_FIELDS.get(request.endpoint or "", (None, None))
+    return PayloadTooLarge(limit_bytes=services().settings.max_upload_bytes, field=field, label=label)

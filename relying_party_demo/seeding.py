@@ -2,7 +2,8 @@
 
 Organizations, doctors and patients are matched by their natural keys (OID, SNILS); a
 patient's card content is added when the patient is. Schedules are templates relative to today
-in the organization's time zone, so running this again on a later day adds the coming days.
+(by the ``now`` the caller passes: the RP's calendar clock) in the organization's time zone, so
+running this again on a later day adds the coming days.
 """
 
 from __future__ import annotations
@@ -164,5 +165,9 @@ def _appointment(entry: dict[str, Any], report: SeedReport, *, now: datetime) ->
     slot = next(s for s in schedule.slots if s.starts_at == at)
     patient = db.session.scalars(select(Patient).where(Patient.snils == entry["patient"])).one()
     slot.status = SLOT_BOOKED
-    db.session.add(Appointment(slot=slot, patient=patient, status=BOOKED, booked_by_sub=SEED_AUTHOR))
+    db.session.add(
+        Appointment(
+            slot=slot, patient=patient, status=BOOKED, booked_by_sub=SEED_AUTHOR, created_at=now, updated_at=now
+        )
+    )
     report.appointments += 1

@@ -48,6 +48,8 @@ class RpSettings:
     migrate_on_start: bool = True
     seed_demo_data: bool = True
     upcoming_visit_hours: int = 48
+    # Booked visits still to come that one patient may hold in one medical organization.
+    upcoming_appointment_limit: int = 3
     max_upload_bytes: int = 5 * 1024 * 1024
 
     @property
@@ -93,6 +95,10 @@ class RpSettings:
             )
         if self.upcoming_visit_hours < 0 or self.max_upload_bytes <= 0:
             raise SettingsError("GOSID_RP_UPCOMING_VISIT_HOURS and GOSID_RP_MAX_UPLOAD_BYTES must be positive")
+        if self.upcoming_appointment_limit < 1:
+            raise SettingsError(
+                f"GOSID_RP_UPCOMING_APPOINTMENT_LIMIT must be at least 1, not {self.upcoming_appointment_limit}"
+            )
         if self.jwks_cache_seconds < 0:
             raise SettingsError("GOSID_RP_JWKS_CACHE_SECONDS must not be negative")
         if self.production:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from relying_party_demo import login_sessions, people
+from relying_party_demo import login_sessions
 from relying_party_demo.errors import IdTokenInvalid, InvalidToken
+from relying_party_demo.guard import caller_for
 from relying_party_demo.oauth_client import IdpTokens
 from relying_party_demo.services import RpServices
 from relying_party_demo.tokens import AccessToken
@@ -14,7 +15,8 @@ def complete_sign_in(rp: RpServices) -> AccessToken:
 
     The access token is verified like any API token: its scopes are what the person granted,
     and the pages use it under the same policy as the API. The person is linked to the medical
-    data by the SNILS the IdP released; the first region seen becomes the accepted one.
+    data by the SNILS the IdP released, if the IdP confirmed it (``guard.caller_for``); the first
+    region seen becomes the accepted one.
     """
     tokens = rp.login.complete()
     access = _verified_access_token(rp, tokens)
@@ -26,8 +28,7 @@ def complete_sign_in(rp: RpServices) -> AccessToken:
         id_token=tokens.id_token,
         access_token=tokens.access_token,
     )
-    snils = claims.get("snils")
-    people.remember(access.subject, snils=snils if isinstance(snils, str) else None, region=access.region)
+    caller_for(access, tokens.access_token, claims)  # links the SNILS (once per token)
     return access
 
 

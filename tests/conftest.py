@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.backends import PG_ADMIN_URL, REDIS_URL, postgres_available, redis_available, require
+from tests.support.backends import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    backend_param,
+    postgres_available,
+    redis_available,
+    require,
+    unmarked_variants,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 RP_REDIRECT = "http://localhost:8001/auth/callback"
@@ -93,7 +101,7 @@ def _fresh_pg(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["embedded", "postgres_redis"])
+@pytest.fixture(params=[backend_param("embedded"), backend_param("postgres_redis")])
 def backend(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[dict[str, str]]:
     """Database URL and store URL for one test, clean."""
     if request.param == "embedded":
@@ -176,6 +184,14 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def rp_credentials() -> tuple[str, str]:
     return ("egisz-demo", "demo-client-secret-for-tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A PostgreSQL/Redis variant or a browser test without its marker would run under
+    ``make test-fast`` (``-m "not postgres and not redis"``): refuse to collect it."""
+    missing = unmarked_variants(items)
+    if missing:
+        raise pytest.UsageError("tests without the markers of the services they need:\n  " + "\n  ".join(missing))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
+from flask import Flask
+
+from idp.adapters.clock import Clock, moscow_today
 
 
-def _app():
+def _app() -> Flask:
+    """The IdP app; a :class:`Clock` passed as Click's context object (``obj=``) replaces the
+    system clock (tests freeze the date this way)."""
     from idp.app import create_app
 
-    return create_app()
+    found = click.get_current_context().find_root().obj
+    return create_app(clock=found if isinstance(found, Clock) else None)
 
 
 @click.group()
@@ -32,6 +36,7 @@ def user_add(
     """Create a simplified account with a confirmed phone."""
     from idp.accounts.registration import create_account_from_cli
     from idp.accounts.validation import ValidationError
+    from idp.services import services
 
     app = _app()
     with app.app_context():
@@ -44,7 +49,7 @@ def user_add(
                 name=given_name,
                 patronymic=patronymic,
                 birth_date=birth_date,
-                today=date.today(),
+                today=moscow_today(services().clock),
             )
         except ValidationError as exc:
             raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc

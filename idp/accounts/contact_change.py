@@ -8,7 +8,7 @@ import secrets
 
 from sqlalchemy import select
 
-from idp.accounts import contacts
+from idp.accounts import contacts, lookup_limits
 from idp.accounts.contacts import EMAIL_SAME, EMAIL_TAKEN, PHONE_SAME, PHONE_TAKEN
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
@@ -24,6 +24,7 @@ from idp.storage.db import db
 CHANGE_SMS = "Код подтверждения нового номера на Госуслугах (gosid): {code}. Никому его не сообщайте."
 CHANGE_MAIL_SUBJECT = "Госуслуги (gosid): подтверждение адреса"
 CHANGE_MAIL = "Код подтверждения нового адреса электронной почты: {code}"
+ATTEMPTS = 3  # tries per code
 
 
 class ContactChangeService:
@@ -34,28 +35,35 @@ class ContactChangeService:
 
     def start(self, person: Person, kind: str, value: str) -> str:
         """Validate the new ``kind`` ("phone" | "email") and send it a code; returns the value."""
-        if kind == "phone":
-            new = contacts.validate_mobile_phone(value)
-            if new == person.phone:
-                raise fail("phone", PHONE_SAME)
-            if db.session.scalar(select(Person.oid).where(Person.phone == new)) is not None:
-                raise fail("phone", PHONE_TAKEN)
-        else:
-            new = contacts.validate_email(value).lower()
-            if new == (person.email or "").lower():
-                raise fail("email", EMAIL_SAME)
-            if db.session.scalar(select(Person.oid).where(Person.email == new)) is not None:
-                raise fail("email", EMAIL_TAKEN)
+        new = self._new_value(person, kind, value)
         if self._limits is not None:
             self._limits.check(new)
         code = f"{secrets.randbelow(1_000_000):06d}"
-        state = {"value": new, "hash": secret_digest(f"{person.oid}:{kind}:{code}"), "attempts": 0}
+        state = {"value": new, "hash": secret_digest(f"{person.oid}:{kind}:{code}"), "gen": secrets.token_hex(8)}
         self._store.set(f"contact:{person.oid}:{kind}", json.dumps(state), ttl=self._ttl)
         if kind == "phone":
             self._sender.send_sms(new, CHANGE_SMS.format(code=code))
         else:
             self._sender.send_email(new, CHANGE_MAIL_SUBJECT, CHANGE_MAIL.format(code=code))
         audit.record("contact_change_started", person_oid=person.oid, kind=kind)
+        return new
+
+    @staticmethod
+    def _new_value(person: Person, kind: str, value: str) -> str:
+        """The validated new contact; «belongs to another account» as Gosuslugi says it, but
+        every such look-up is limited and audited (accounts/lookup_limits.py)."""
+        if kind == "phone":
+            new, same, taken = contacts.validate_mobile_phone(value), PHONE_SAME, PHONE_TAKEN
+            current, owner = person.phone, select(Person.oid).where(Person.phone == new)
+        else:
+            new, same, taken = contacts.validate_email(value).lower(), EMAIL_SAME, EMAIL_TAKEN
+            current, owner = (person.email or "").lower(), select(Person.oid).where(Person.email == new)
+        if new == current:
+            raise fail(kind, same)
+        lookup_limits.check(account=str(person.oid), person_oid=person.oid)
+        if db.session.scalar(owner) is not None:
+            lookup_limits.bound(kind, person_oid=person.oid)
+            raise fail(kind, taken)
         return new
 
     def pending(self, person: Person, kind: str) -> str | None:
@@ -68,12 +76,18 @@ class ContactChangeService:
         if raw is None:
             raise CodeExpired()
         state = json.loads(raw)
-        state["attempts"] += 1
+        # Counted atomically before the comparison: a burst of parallel tries compares at most
+        # ATTEMPTS candidates, and the right code after them is refused too.
+        used = self._store.incr(f"contact-attempts:{state.get('gen')}", ttl=self._ttl)
+        if used > ATTEMPTS:
+            self._store.delete(key)
+            audit.record("contact_change_code", result="attempts_exhausted", person_oid=person.oid, kind=kind)
+            raise CodeExpired()
         if not constant_time_equals(secret_digest(f"{person.oid}:{kind}:{code.strip()}"), state["hash"]):
-            if state["attempts"] >= 3:
+            audit.record("contact_change_code", result="wrong", person_oid=person.oid, kind=kind)
+            if used >= ATTEMPTS:
                 self._store.delete(key)
                 raise CodeExpired()
-            self._store.set(key, json.dumps(state), ttl=self._store.ttl(key) or 1)
             raise CodeInvalid()
         if self._store.consume(key) is None:
             raise CodeExpired()

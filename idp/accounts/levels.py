@@ -1,6 +1,8 @@
 """Account levels: simplified (contacts and password) → standard (SNILS and passport checked
 against the registry) → confirmed (a bank card with 3-D Secure, a qualified signature, or an
-in-person confirmation code). A level is only ever raised one step at a time by its evidence."""
+in-person confirmation code). A level is only ever raised one step at a time by its evidence,
+which is recorded with the data it confirmed (idp.accounts.verification); a change of that
+identity data lowers the account to simplified again (idp.accounts.personal_data)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from idp.accounts.models import AccountLevel, Person
 from idp.accounts.security_models import InPersonCode
+from idp.accounts.verification import record_verification
 from idp.audit import log as audit
 from idp.login import errors as e
 from idp.security.hashes import constant_time_equals, secret_digest
@@ -29,18 +32,21 @@ def confirm(person: Person, evidence: str) -> bool:
         return False
     person.level = AccountLevel.CONFIRMED.value
     person.level_evidence = evidence
+    record_verification(person, evidence)
     db.session.commit()
     audit.record("account_level_raised", person_oid=person.oid, level="confirmed", evidence=evidence)
     return True
 
 
-def make_standard(person: Person) -> bool:
+def make_standard(person: Person, evidence: str = "registry") -> bool:
+    """Raise a simplified account to standard; its current data is recorded as verified."""
     if person.level != AccountLevel.SIMPLIFIED.value:
         return False
     person.level = AccountLevel.STANDARD.value
-    person.level_evidence = "registry"
+    person.level_evidence = evidence
+    record_verification(person, evidence)
     db.session.commit()
-    audit.record("account_level_raised", person_oid=person.oid, level="standard", evidence="registry")
+    audit.record("account_level_raised", person_oid=person.oid, level="standard", evidence=evidence)
     return True
 
 
@@ -107,16 +113,28 @@ def issue_in_person_code(person_oid: int) -> str:
 def redeem_in_person_code(person: Person, code: str) -> bool:
     """Use a code (once); raises when it is wrong, used or expired; True if the level rose."""
     candidate = secret_digest(f"{person.oid}:{code.strip().upper().replace('-', '')}")
-    query = select(InPersonCode).where(
+    query = select(InPersonCode.id, InPersonCode.code_hash).where(
         InPersonCode.person_oid == person.oid, InPersonCode.used_at.is_(None), InPersonCode.expires_at > utcnow()
     )
-    for row in db.session.scalars(query):
-        if constant_time_equals(row.code_hash, candidate):
-            row.used_at = utcnow()
-            db.session.commit()
-            audit.record("in_person_code_used", person_oid=person.oid)
-            if person.level == AccountLevel.SIMPLIFIED.value:
-                make_standard(person)
-            return confirm(person, "in_person")
-    audit.record("in_person_code_used", result="wrong", person_oid=person.oid)
-    raise e.ConfirmationCodeInvalid()
+    matching = [row.id for row in db.session.execute(query).all() if constant_time_equals(row.code_hash, candidate)]
+    if not (matching and _consume(matching[0])):
+        audit.record("in_person_code_used", result="wrong", person_oid=person.oid)
+        raise e.ConfirmationCodeInvalid()
+    audit.record("in_person_code_used", person_oid=person.oid)
+    if person.level == AccountLevel.SIMPLIFIED.value:
+        make_standard(person, "in_person")
+    return confirm(person, "in_person")
+
+
+def _consume(code_id: int) -> bool:
+    """Mark the code used if nobody has yet: one conditional UPDATE, so of parallel
+    redemptions exactly one changes the row (the others see ``used_at`` set and get 0 rows)."""
+    now = utcnow()
+    result = db.session.execute(
+        update(InPersonCode)
+        .where(InPersonCode.id == code_id, InPersonCode.used_at.is_(None), InPersonCode.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return getattr(result, "rowcount", 0) == 1

@@ -52,6 +52,11 @@ class Person(db.Model):  # type: ignore[name-defined]
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # what raised the account to its level: "registry", "card", "qes", "in_person", "seed"
     level_evidence: Mapped[str | None] = mapped_column(String(20))
+    # The identity verification (idp.accounts.personal_data): when and how the data was last
+    # confirmed, and a digest of each confirmed field, so a later change shows as unverified.
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    verification_evidence: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
+    verified_snapshot: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -62,3 +62,43 @@ def notify_replayed_code(sender: MessageSender, person: Person, *, url: str) -> 
         audit.record("security_notification", result="undelivered", person_oid=person.oid, reason=str(exc)[:200])
         return
     audit.record("security_notification", person_oid=person.oid, change="totp_replayed")
+
+
+PERSONAL_FIELD_TEXTS = {
+    "surname": "фамилия",
+    "name": "имя",
+    "patronymic": "отчество",
+    "birth_date": "дата рождения",
+    "gender": "пол",
+    "snils": "СНИЛС",
+    "passport_series": "серия паспорта",
+    "passport_number": "номер паспорта",
+    "passport_issue_date": "дата выдачи паспорта",
+    "inn": "ИНН",
+    "oms_policy": "полис ОМС",
+    "region_code": "регион",
+    "address": "адрес регистрации",
+}
+PERSONAL_DATA_SMS = (
+    "Госуслуги (gosid): в учётной записи изменены личные данные ({what}).{lowered} "
+    "Если это были не вы, восстановите пароль: {url}"
+)
+LEVEL_LOWERED_TEXT = " Учётная запись снова упрощённая: подтвердите данные заново (проверка СНИЛС и паспорта)."
+PERSONAL_DATA_MAIL_SUBJECT = "Госуслуги (gosid): изменены личные данные"
+
+
+def notify_personal_data_change(
+    sender: MessageSender, person: Person, *, fields: tuple[str, ...], lowered: bool, url: str
+) -> None:
+    """Tell the person which personal data changed and whether the level dropped, on the
+    account's phone and e-mail. Delivery problems are audited, never raised."""
+    what = ", ".join(PERSONAL_FIELD_TEXTS.get(f, f) for f in fields)
+    text = PERSONAL_DATA_SMS.format(what=what, lowered=LEVEL_LOWERED_TEXT if lowered else "", url=url)
+    try:
+        sender.send_sms(person.phone, text)
+        if person.email:
+            sender.send_email(person.email, PERSONAL_DATA_MAIL_SUBJECT, f"Здравствуйте!\n\n{text}\n")
+    except DeliveryFailed as exc:
+        audit.record("security_notification", result="undelivered", person_oid=person.oid, reason=str(exc)[:200])
+        return
+    audit.record("security_notification", person_oid=person.oid, change="personal_data")

@@ -37,8 +37,7 @@ class PendingReset:
     channel: str  # "sms" | "email"
     code_hash: str
     created_at: int
-    attempts: int = 0
-    verified: bool = False
+    verified: bool = False  # tries are counted apart, atomically (``reset-attempts:<id>``)
 
 
 class PasswordResetService:
@@ -55,26 +54,31 @@ class PasswordResetService:
         self._ttl, self._attempts = ttl, attempts
 
     def start(self, login: str) -> PendingReset:
-        person = find_person(login)
+        """Known and unknown accounts take the same steps (the same hashing, send-limit counters,
+        one durable write for the message, the store write and the audit event), so neither the
+        answer nor its time tells whether an account exists; only a known one gets a code."""
+        found = find_person(login)
+        person = found if found is not None and not found.disabled else None
         channel = "email" if "@" in login else "sms"
         code = f"{secrets.randbelow(1_000_000):06d}"
         reset_id = new_token(24)
-        if person is None or person.disabled:
-            code_hash = secret_digest(secrets.token_hex(16))  # matches nothing
-        else:
-            code_hash = secret_digest(f"{reset_id}:{code}")
-            self._send(person, channel, code)
+        secret = code if person is not None else secrets.token_hex(16)  # an unknown account's matches nothing
+        code_hash = secret_digest(f"{reset_id}:{secret}")
+        target = (person.email if channel == "email" else person.phone) if person is not None else None
+        if self._limits is not None:
+            self._limits.check((target or login).strip().lower())
+        self._deliver(person, channel, code)
         pending = PendingReset(reset_id, person.oid if person else None, channel, code_hash, int(time.time()))
         self._save(pending)
         audit.record("password_reset_started", result="ok" if person else "unknown_account", channel=channel,
                      person_oid=person.oid if person else None)  # fmt: skip
         return pending
 
-    def _send(self, person: Person, channel: str, code: str) -> None:
-        target = person.email if channel == "email" else person.phone
-        if self._limits is not None and target:
-            self._limits.check(target.lower())
-        if channel == "email" and person.email:
+    def _deliver(self, person: Person | None, channel: str, code: str) -> None:
+        if person is None:
+            # No message for an unknown account; the audit row stands in for the outbox row.
+            audit.record("password_reset_message", result="not_sent", channel=channel)
+        elif channel == "email" and person.email:
             self._sender.send_email(person.email, RESET_MAIL_SUBJECT, RESET_MAIL.format(code=code))
         else:
             self._sender.send_sms(person.phone, RESET_SMS.format(code=code))
@@ -89,17 +93,20 @@ class PasswordResetService:
         raw = self._store.get(f"reset:{reset_id}") if reset_id else None
         if raw is None:
             raise CodeExpired()
-        return PendingReset(**json.loads(raw))
+        data = json.loads(raw)
+        return PendingReset(**{k: v for k, v in data.items() if k in PendingReset.__dataclass_fields__})
 
     def check_code(self, pending: PendingReset, code: str) -> None:
-        if pending.attempts >= self._attempts:
+        """Compare at most ``attempts`` candidates, however many requests arrive at once: each
+        try is counted with the store's atomic ``incr`` *before* the comparison."""
+        used = self._store.incr(f"reset-attempts:{pending.id}", ttl=self._ttl)
+        if used > self._attempts:
+            audit.record("password_reset_code", result="attempts_exhausted", person_oid=pending.person_oid)
             raise CodeExpired()
-        pending.attempts += 1
         candidate = secret_digest(f"{pending.id}:{code.strip()}")
         if not constant_time_equals(candidate, pending.code_hash):
-            self._save(pending)
             audit.record("password_reset_code", result="wrong", person_oid=pending.person_oid)
-            raise CodeExpired() if pending.attempts >= self._attempts else CodeInvalid()
+            raise CodeExpired() if used >= self._attempts else CodeInvalid()
         pending.verified = True
         self._save(pending)
         audit.record("password_reset_code", person_oid=pending.person_oid)

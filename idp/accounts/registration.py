@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from idp.accounts import contacts
+from idp.accounts import contacts, lookup_limits
 from idp.accounts import identity_numbers as ids
 from idp.accounts import validation as v
 from idp.accounts.models import AccountLevel, Person
@@ -93,12 +93,15 @@ class RegistrationService:
 
     def confirm(self, pending: PendingRegistration, code: str) -> tuple[Person, list[str]]:
         """Check the code and create a simplified account; returns it and notices to show."""
+        if pending.email:  # the e-mail look-up below is limited: refuse before anything is used up
+            lookup_limits.check(account=f"phone:{pending.phone}")
         self._sms.verify(pending, pending, code)
         if self._store.consume(f"reg:{pending.id}") is None:
             raise TransactionExpired()
         notices = []
         email = pending.email
         if email and db.session.scalar(select(Person.oid).where(Person.email == email)) is not None:
+            lookup_limits.bound("email")
             email, notices = None, [EMAIL_DROPPED]
         person = Person(
             oid=_unique_oid(),
@@ -152,11 +155,28 @@ def validate_profile(form: dict[str, str], *, regions: RegionDirectory, today: d
     return out
 
 
-def save_profile(person: Person, form: dict[str, str], *, regions: RegionDirectory, today: date) -> None:
-    data = validate_profile(form, regions=regions, today=today)
-    owner = db.session.scalar(select(Person.oid).where(Person.snils == data["snils"]))
+class ProfileAlreadyCompleted(Exception):
+    """Registration's step 3 runs once: afterwards personal data changes only through the
+    cabinet's flow (idp.accounts.personal_data), which re-checks the account level."""
+
+
+def ensure_snils_free(person: Person, snils: str) -> None:
+    """Refuse a SNILS that another account already holds (a limited, audited look-up: lookup_limits)."""
+    lookup_limits.check(account=str(person.oid), person_oid=person.oid)
+    owner = db.session.scalar(select(Person.oid).where(Person.snils == snils))
     if owner is not None and owner != person.oid:
+        lookup_limits.bound("snils", person_oid=person.oid)
         raise v.fail("snils", SNILS_TAKEN)
+
+
+def save_profile(person: Person, form: dict[str, str], *, regions: RegionDirectory, today: date) -> None:
+    """Complete the profile of a new account; :class:`ProfileAlreadyCompleted` (and nothing
+    changes) once it is complete."""
+    if person.profile_complete:
+        audit.record("profile_updated", result="already_complete", person_oid=person.oid)
+        raise ProfileAlreadyCompleted()
+    data = validate_profile(form, regions=regions, today=today)
+    ensure_snils_free(person, data["snils"])
     for key, value in data.items():
         setattr(person, key, value)
     db.session.commit()

@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from idp.accounts.models import Person
+from idp.accounts.models import AccountLevel, Person
 from idp.accounts.passwords import hash_password
+from idp.accounts.verification import record_verification
 from idp.factors.card import card_label, pan_digest
 from idp.factors.models import EnrolledFactor
 from idp.factors.secretbox import SecretBox
@@ -28,6 +29,15 @@ def _date(value: Any) -> date | None:
 
 
 def person_from(entry: dict[str, Any]) -> Person:
+    """The persona's account; a standard or confirmed one with its data recorded as verified
+    by the seed (so its claims say what a confirmed account's say)."""
+    person = _person(entry)
+    if person.level != AccountLevel.SIMPLIFIED.value:
+        record_verification(person, "seed")
+    return person
+
+
+def _person(entry: dict[str, Any]) -> Person:
     return Person(
         oid=int(entry["oid"]),
         surname=entry.get("surname"),

@@ -1,4 +1,4 @@
-"""The person's own view of their signed-in browsers: list, end one, end all."""
+"""The person's own view of their signed-in browsers: list, end one (as logout does), end all."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from idp.accounts.lifecycle import end_everything_for
 from idp.audit import log as audit
+from idp.oidc.logout import end_session_everywhere
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db, utcnow
 
@@ -43,21 +44,37 @@ def active_sessions(person_oid: int, *, current_hash: str | None, ttl: int) -> l
 
 
 def end_one(person_oid: int, handle: str) -> bool:
-    if len(handle) != 16:
-        return False
-    result = db.session.execute(
-        update(BrowserSession)
-        .where(
-            BrowserSession.person_oid == person_oid,
-            BrowserSession.id_hash.startswith(handle),
-            BrowserSession.ended_at.is_(None),
-        )
-        .values(ended_at=utcnow())
-    )
-    db.session.commit()
-    ended = bool(getattr(result, "rowcount", 0))
+    """End one of the person's sessions, named by its handle, as logout ends it: the row, and
+    its refresh families, access tokens and clients' logins (:func:`end_session_everywhere`)."""
+    ending = _open_session(person_oid, handle)
+    ended = ending is not None and _mark_ended(ending)
+    if ending is not None and ended:
+        end_session_everywhere(ending, person_oid)
     audit.record("session_ended_by_person", result="ok" if ended else "not_found", person_oid=person_oid)
     return ended
+
+
+def _open_session(person_oid: int, handle: str) -> BrowserSession | None:
+    if len(handle) != 16:
+        return None
+    query = select(BrowserSession).where(
+        BrowserSession.person_oid == person_oid,
+        BrowserSession.id_hash.startswith(handle, autoescape=True),
+        BrowserSession.ended_at.is_(None),
+    )
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _mark_ended(ending: BrowserSession) -> bool:
+    """End the row unless a parallel request already did (only one of them goes on to revoke)."""
+    result = db.session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.id_hash == ending.id_hash, BrowserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(getattr(result, "rowcount", 0))
 
 
 def end_all(person_oid: int) -> None:

@@ -36,3 +36,11 @@ class EsiaCodes:
         """The grant once; every later or parallel call gets ``None``."""
         raw = self._store.consume(f"esia:code:{secret_digest(code)}")
         return EsiaGrant(**json.loads(raw)) if raw else None
+
+    def mark_redeemed(self, code: str, *, family_id: str, ttl: int) -> None:
+        """Remember which grant a redeemed code produced, so that a replay can revoke it."""
+        self._store.set(f"esia:code-used:{secret_digest(code)}", family_id, ttl=ttl)
+
+    def redeemed(self, code: str) -> str | None:
+        """The refresh family a redeemed code produced (once: a second replay finds nothing)."""
+        return self._store.consume(f"esia:code-used:{secret_digest(code)}")

@@ -1,5 +1,10 @@
 """The person API's JSON, in ESIA's shapes and date formats, from the account data the
-OIDC side shows. Each function returns only what the granted scopes allow."""
+OIDC side shows. Each function returns only what the granted scopes allow.
+
+What is verified follows idp.accounts.verification: ``trusted`` is a confirmed account; a
+document's ``vrfStu`` is ``VERIFIED`` while its data is what a confirmation checked (the
+passport from the standard level on, the OMS policy of a confirmed account); the person's
+``snilsVrfStu`` (a gosid extension: ESIA has no vrfStu for the SNILS) says the same of the SNILS."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import zlib
 from datetime import date
 from typing import Any
 
+from idp.accounts import verification
 from idp.accounts.models import AccountLevel, Person
 
 CONTACT_IDS = {"MBT": 1, "EML": 2}
@@ -30,11 +36,20 @@ def e_tag(data: Any) -> str:
 
 
 def trusted(person: Person) -> bool:
-    return person.level == AccountLevel.CONFIRMED.value
+    """A confirmed account whose identity data is still the data that was confirmed."""
+    return person.level == AccountLevel.CONFIRMED.value and verification.identity_verified(person)
 
 
-def _verified(person: Person) -> str:
-    return "VERIFIED" if trusted(person) else "NOT_VERIFIED"
+def _vrf_stu(verified: bool) -> str:
+    return "VERIFIED" if verified else "NOT_VERIFIED"
+
+
+def passport_verified(person: Person) -> bool:
+    return verification.is_verified(person, *verification.PASSPORT_FIELDS)
+
+
+def oms_policy_verified(person: Person) -> bool:
+    return trusted(person) and verification.is_verified(person, "oms_policy")
 
 
 def person_object(person: Person, scopes: set[str]) -> dict[str, Any]:
@@ -47,6 +62,8 @@ def person_object(person: Person, scopes: set[str]) -> dict[str, Any]:
         data["gender"] = person.gender
     if "snils" in scopes:
         data["snils"] = _snils(person.snils)
+        if person.snils:
+            data["snilsVrfStu"] = _vrf_stu(verification.is_verified(person, "snils"))
     if "inn" in scopes:
         data["inn"] = person.inn
     if "id_doc" in scopes and person.passport_number:
@@ -92,7 +109,7 @@ def documents(person: Person, scopes: set[str]) -> list[dict[str, Any]]:
             _element(
                 DOCUMENT_IDS["RF_PASSPORT"],
                 type="RF_PASSPORT",
-                vrfStu=_verified(person),
+                vrfStu=_vrf_stu(passport_verified(person)),
                 series=person.passport_series,
                 number=person.passport_number,
                 issueDate=_date(person.passport_issue_date),
@@ -101,7 +118,12 @@ def documents(person: Person, scopes: set[str]) -> list[dict[str, Any]]:
         )
     if "medical_doc" in scopes and person.oms_policy:
         found.append(
-            _element(DOCUMENT_IDS["MDCL_PLCY"], type="MDCL_PLCY", vrfStu=_verified(person), number=person.oms_policy)
+            _element(
+                DOCUMENT_IDS["MDCL_PLCY"],
+                type="MDCL_PLCY",
+                vrfStu=_vrf_stu(oms_policy_verified(person)),
+                number=person.oms_policy,
+            )
         )
     return found
 

@@ -60,3 +60,19 @@ def redeem(raw: str, client_id: str) -> tuple[EsiaGrant, str] | None:
         )
         audit.record("esia_refresh_reuse", result="family_revoked", person_oid=row.person_oid, client_id=client_id)
     return None
+
+
+def revoke_family(family_id: str) -> None:
+    db.session.execute(
+        update(EsiaRefreshToken)
+        .where(EsiaRefreshToken.family_id == family_id, EsiaRefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def family_revoked(family_id: str) -> bool:
+    found = select(EsiaRefreshToken.id).where(
+        EsiaRefreshToken.family_id == family_id, EsiaRefreshToken.revoked_at.is_not(None)
+    )
+    return db.session.scalar(found.limit(1)) is not None

@@ -17,6 +17,7 @@ from idp.esia.errors import ClientNotAllowed, InvalidGrant, UnsupportedGrantType
 from idp.esia.models import EsiaClient
 from idp.esia.runtime import esia
 from idp.oidc import consent
+from idp.security.hashes import new_token
 from idp.services import services
 from idp.storage.db import db
 
@@ -48,15 +49,21 @@ def exchange(form: MultiDict[str, str], *, endpoint: str) -> dict[str, Any]:
     match = checks.check_secret(params, version=version, certs=certs, code=code)
     current_app.logger.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
     checks.use_state("te", client.client_id, params["state"])
-    if grant_type == "authorization_code":
-        grant, family = _redeem_code(params, client), None
+    if grant_type == "authorization_code":  # a new grant: its refresh family's id, named by the access token
+        grant, family = _redeem_code(params, client), new_token(16)
     else:
         grant, family = _redeem_refresh(params, client)
-    return _issue(client, grant, family, params["state"], match, grant_type)
+    response = _issue(client, grant, family, params["state"], match, grant_type)
+    if grant_type == "authorization_code":
+        ttl = services().settings.esia_access_token_ttl + 3600
+        esia().codes.mark_redeemed(params["code"], family_id=family, ttl=ttl)
+    return response
 
 
 def _redeem_code(params: dict[str, str], client: EsiaClient) -> EsiaGrant:
     grant = esia().codes.consume(params["code"])
+    if grant is None:
+        _revoke_replayed(params["code"], client)
     if grant is None or grant.client_id != client.client_id:
         audit.record("esia_code_redeem", result="invalid_grant", client_id=client.client_id)
         raise InvalidGrant("the code is unknown, expired, used or issued to another system")
@@ -64,6 +71,15 @@ def _redeem_code(params: dict[str, str], client: EsiaClient) -> EsiaGrant:
         audit.record("esia_code_redeem", result="redirect_uri_mismatch", client_id=client.client_id)
         raise InvalidGrant("redirect_uri differs from the authorization request's")
     return grant
+
+
+def _revoke_replayed(code: str, client: EsiaClient) -> None:
+    """A used code presented again leaked: revoke what its first redemption issued (RFC 9700
+    §4.2.4), as idp/oidc/code_replay.py does. Its access tokens name the family and die too."""
+    family = esia().codes.redeemed(code)
+    if family is not None:
+        refresh.revoke_family(family)
+        audit.record("esia_code_replay", result="tokens_revoked", client_id=client.client_id)
 
 
 def _redeem_refresh(params: dict[str, str], client: EsiaClient) -> tuple[EsiaGrant, str]:
@@ -77,7 +93,7 @@ def _redeem_refresh(params: dict[str, str], client: EsiaClient) -> tuple[EsiaGra
 
 
 def _issue(
-    client: EsiaClient, grant: EsiaGrant, family: str | None, state: str, match: SecretMatch, grant_type: str
+    client: EsiaClient, grant: EsiaGrant, family: str, state: str, match: SecretMatch, grant_type: str
 ) -> dict[str, Any]:
     person = db.session.get(Person, grant.person_oid)
     if person is None or person.disabled:
@@ -85,7 +101,9 @@ def _issue(
     settings = services().settings
     keys, issuer, ttl = esia().keys, settings.esia_issuer, settings.esia_access_token_ttl
     response = {
-        "access_token": tokens.access_token(grant, alg=client.token_alg, keys=keys, issuer=issuer, ttl=ttl),
+        "access_token": tokens.access_token(
+            grant, alg=client.token_alg, keys=keys, issuer=issuer, ttl=ttl, grant_id=family
+        ),
         "id_token": tokens.id_token(grant, person, alg=client.token_alg, keys=keys, issuer=issuer, ttl=ttl),
         "refresh_token": refresh.issue(grant, ttl=settings.refresh_token_ttl, family_id=family),
         "state": state,

@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 from idp.accounts.models import Person
-from idp.esia import jws
+from idp.esia import jws, refresh
 from idp.esia.codes import EsiaGrant
 from idp.esia.errors import InvalidToken
 from idp.esia.person_data import trusted
 from idp.esia.scopes import token_scope
 from idp.esia.stand_keys import ALGS, StandKeys
+from idp.oidc import grant_state
 
 
 def esia_amr(amr: list[str]) -> str:
@@ -20,7 +21,10 @@ def esia_amr(amr: list[str]) -> str:
     return "DS" if any(m in ("sig", "ds", "hwk", "sc") for m in amr) else "PWD"
 
 
-def access_token(grant: EsiaGrant, *, alg: str, keys: StandKeys, issuer: str, ttl: int) -> str:
+GRANT_CLAIM = "urn:gosid:grant_id"  # the refresh family: revoking it reaches the access token
+
+
+def access_token(grant: EsiaGrant, *, alg: str, keys: StandKeys, issuer: str, ttl: int, grant_id: str) -> str:
     now = int(time.time())
     claims = {
         "nbf": now,
@@ -31,6 +35,7 @@ def access_token(grant: EsiaGrant, *, alg: str, keys: StandKeys, issuer: str, tt
         "exp": now + ttl,
         "iat": now,
         "client_id": grant.client_id,
+        GRANT_CLAIM: grant_id,
     }
     header = {"ver": 1, "typ": "JWT", "sbt": "access"}
     return jws.encode(header, claims, keys.active(alg).signing)
@@ -78,4 +83,20 @@ def verify_access_token(token: str, *, keys: StandKeys, issuer: str) -> dict[str
         raise InvalidToken("the access token has expired")
     if not isinstance(claims.get("urn:esia:sbj_id"), int):
         raise InvalidToken("the access token has no subject")
+    if _grant_revoked(claims):
+        raise InvalidToken("the access token was revoked (its grant, consent or account has ended)")
     return claims
+
+
+def _grant_revoked(claims: dict[str, Any]) -> bool:
+    """The account is disabled, the grant's refresh family revoked (a replayed code, a reused
+    refresh token) or the consent withdrawn since the token was issued: durable state."""
+    person_oid, grant_id = claims["urn:esia:sbj_id"], claims.get(GRANT_CLAIM)
+    if grant_state.person_inactive(person_oid):
+        return True
+    if isinstance(grant_id, str) and refresh.family_revoked(grant_id):
+        return True
+    client_id, issued_at = claims.get("client_id"), claims.get("iat")
+    if isinstance(client_id, str) and isinstance(issued_at, int):
+        return grant_state.consent_withdrawn_since(person_oid, client_id, issued_at)
+    return False

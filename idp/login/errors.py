@@ -113,6 +113,18 @@ class SendLimitReached(LoginError):
         self.wait_seconds = wait_seconds
 
 
+class LookupLimitReached(LoginError):
+    """Too many "is this SNILS / phone / e-mail bound to another account?" look-ups (accounts/lookup_limits.py)."""
+
+    code = "LOGIN-015"
+    message = "Too many checks of data that may belong to other accounts. Try again in an hour or contact support."
+    status = 429
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__()
+        self.wait_seconds = wait_seconds
+
+
 class CardNumberInvalid(LoginError):
     code = "LOGIN-050"
     message = "The card number is not valid. Check the 16 to 19 digits on the front of the card."

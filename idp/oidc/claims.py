@@ -1,10 +1,15 @@
-"""Which claims each scope releases, from the same account data the ESIA side shows."""
+"""Which claims each scope releases, from the same account data the ESIA side shows.
+
+Besides what was typed, the claims say what was verified: ``account_level`` (profile scope),
+``snils_verified`` next to ``snils``, and OpenID Connect for Identity Assurance's
+``verified_claims`` for the released claims a confirmation checked (idp.oidc.verified_claims)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from idp.accounts.models import Person
+from idp.oidc.verified_claims import snils_verified, verified_claims
 
 STANDARD_SCOPES = ("openid", "profile", "email", "phone", "address")
 IDENTITY_SCOPES = ("snils", "inn", "id_doc", "medical_doc", "region", "roles")
@@ -17,6 +22,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     "email": "E-mail address",
     "phone": "Mobile phone number",
     "address": "Registration address",
+    "offline_access": "Access to this data while you are not signed in, until you withdraw the permission",
     "snils": "SNILS (individual insurance account number)",
     "inn": "INN (taxpayer number)",
     "id_doc": "Passport of a citizen of the Russian Federation",
@@ -77,7 +83,7 @@ def claims_for(person: Person, scopes: list[str] | set[str]) -> dict[str, Any]:
     if "address" in granted and person.address:
         claims["address"] = {"formatted": person.address, "region": person.region_code, "country": "RU"}
     if "snils" in granted and person.snils:
-        claims["snils"] = person.snils
+        claims.update(snils=person.snils, snils_verified=snils_verified(person))
     if "inn" in granted and person.inn:
         claims["inn"] = person.inn
     if "id_doc" in granted:
@@ -88,7 +94,10 @@ def claims_for(person: Person, scopes: list[str] | set[str]) -> dict[str, Any]:
         claims["region"] = person.region_code
     if "roles" in granted:
         claims.update(_roles(person))
-    return {k: v for k, v in claims.items() if v is not None}
+    released = {k: v for k, v in claims.items() if v is not None}
+    if (verified := verified_claims(person, released)) is not None:
+        released["verified_claims"] = verified
+    return released
 
 
 def access_token_claims(person: Person, scopes: list[str] | set[str]) -> dict[str, Any]:
@@ -115,6 +124,8 @@ CLAIM_SCOPE: dict[str, str] = {
     "phone_number_verified": "phone",
     "address": "address",
     "snils": "snils",
+    "snils_verified": "snils",
+    "verified_claims": "profile",
     "inn": "inn",
     "id_doc": "id_doc",
     "oms_policy": "medical_doc",

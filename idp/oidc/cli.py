@@ -39,6 +39,12 @@ def client() -> None:
 @click.option("--access-token-alg", default="RS256", type=click.Choice(["RS256", "ES256", "PS256"]))
 @click.option("--require-par", is_flag=True, help="refuse authorization requests not pushed via /par")
 @click.option("--dpop", "dpop_bound", is_flag=True, help="issue only DPoP-bound access tokens")
+@click.option(
+    "--always-refresh-token",
+    "always_refresh",
+    is_flag=True,
+    help="issue refresh tokens without the offline_access scope (default: only when offline_access is granted)",
+)
 @click.option("--backchannel-logout-uri")
 def client_add(
     client_id: str,
@@ -53,6 +59,7 @@ def client_add(
     access_token_alg: str,
     require_par: bool,
     dpop_bound: bool,
+    always_refresh: bool,
     backchannel_logout_uri: str | None,
 ) -> None:
     """Register a client; its secret is printed once and stored only as a digest."""
@@ -74,6 +81,7 @@ def client_add(
         access_token_alg=access_token_alg,
         require_par=require_par,
         dpop_bound=dpop_bound,
+        always_issue_refresh_token=always_refresh,
         backchannel_logout_uri=backchannel_logout_uri,
     )
     app = _app()

@@ -1,18 +1,22 @@
-"""Client authentication beyond Authlib's built-ins: private_key_jwt (RFC 7523), and the rule
-that one request uses exactly one authentication mechanism (RFC 6749 §2.3)."""
+"""Client authentication beyond Authlib's built-ins: private_key_jwt (RFC 7523), strict
+``client_secret_basic`` (RFC 6749 §2.3.1), and the rule that one request uses exactly one
+authentication mechanism (RFC 6749 §2.3)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from authlib.oauth2.rfc6749.errors import InvalidClientError
 
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.oidc.client_assertion import InvalidClientAssertion, verify_client_assertion
+from idp.oidc.descriptions import safe_description
 from idp.oidc.models import OAuthClient
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -44,10 +48,51 @@ def private_key_jwt_authenticator(*, issuer: str, store: ShortLivedStore) -> Cal
             )
         except InvalidClientAssertion as exc:
             audit.record("client_auth", result="assertion_refused", client_id=client.client_id, reason=exc.description)
-            raise InvalidClientError(description=exc.description) from exc
+            raise InvalidClientError(description=safe_description(exc.description)) from exc
         return client
 
     return authenticate
+
+
+_BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _form_decoded(part: str) -> str:
+    """RFC 6749 Appendix B: application/x-www-form-urlencoded, UTF-8; a broken escape is an error."""
+    if _BROKEN_ESCAPE.search(part):
+        raise ValueError("a percent-escape is incomplete")
+    return unquote_plus(part, errors="strict")
+
+
+def basic_credentials(headers: Any) -> tuple[str, str] | None:
+    """``(client_id, client_secret)`` of an ``Authorization: Basic`` header, ``None`` without one.
+
+    Credentials that are not base64, not UTF-8, have no colon or broken percent-escapes are
+    ``invalid_client`` with 401 (RFC 6749 §5.2), whatever else the request carries.
+    """
+    scheme, _, token = str(headers.get("Authorization", "")).strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, secret = base64.b64decode(token.strip(), validate=True).decode("utf-8").split(":", 1)
+        return _form_decoded(client_id), _form_decoded(secret)
+    except ValueError:  # binascii.Error, UnicodeDecodeError, no colon, broken escape
+        raise InvalidClientError(
+            status_code=401,
+            description="Basic credentials must be base64 of form-urlencoded UTF-8 client_id:client_secret",
+        ) from None
+
+
+def client_secret_basic(query_client: Callable[[str], OAuthClient | None], request: Any) -> OAuthClient | None:
+    """Authlib's ``client_secret_basic``, with :func:`basic_credentials` reading the header."""
+    found = basic_credentials(request.headers)
+    if found is None:
+        return None
+    client_id, secret = found
+    client = query_client(client_id)
+    if client is None:
+        raise InvalidClientError(status_code=401, description="The client does not exist on this server.")
+    return client if client.check_client_secret(secret) else None
 
 
 def auth_mechanisms(headers: Any, form: Any) -> list[str]:

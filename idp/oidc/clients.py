@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 
 from idp.oidc.claims import DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES
 from idp.oidc.models import OAuthClient
+from idp.oidc.offline_access import OFFLINE_ACCESS
 from idp.oidc.tokens import ALLOWED_ALGS
 from idp.security.hashes import new_token, secret_digest
 from idp.storage.db import db
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
-KNOWN_SCOPES = (*STANDARD_SCOPES, *IDENTITY_SCOPES, *DEMO_RP_SCOPES)
+KNOWN_SCOPES = (*STANDARD_SCOPES, OFFLINE_ACCESS, *IDENTITY_SCOPES, *DEMO_RP_SCOPES)
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k"}
 
 
@@ -42,6 +43,7 @@ class ClientMetadata:
     access_token_alg: str = "RS256"  # noqa: S105 - an algorithm name
     require_par: bool = False
     dpop_bound: bool = False
+    always_issue_refresh_token: bool = False
     backchannel_logout_uri: str | None = None
     registered_by: str = "cli"
 
@@ -75,6 +77,15 @@ def _check_jwks(jwks: dict[str, Any] | None, auth_method: str) -> None:
         raise ClientRegistrationError("jwks: only public keys may be registered (no d, p, q, k ... members)")
 
 
+def _check_refresh_policy(meta: ClientMetadata) -> None:
+    if "refresh_token" in meta.grant_types:
+        return
+    if OFFLINE_ACCESS in meta.scopes:
+        raise ClientRegistrationError("scope: offline_access needs the refresh_token grant")
+    if meta.always_issue_refresh_token:
+        raise ClientRegistrationError("always_issue_refresh_token: needs the refresh_token grant")
+
+
 def validate(meta: ClientMetadata) -> None:
     if not meta.client_id or len(meta.client_id) > 64:
         raise ClientRegistrationError("client_id: 1-64 characters required")
@@ -99,6 +110,7 @@ def validate(meta: ClientMetadata) -> None:
     unknown = [s for s in meta.scopes if s not in KNOWN_SCOPES]
     if unknown:
         raise ClientRegistrationError(f"scope: unknown {', '.join(unknown)}")
+    _check_refresh_policy(meta)
     for name, alg in (("id_token_signed_response_alg", meta.id_token_alg), ("access_token_alg", meta.access_token_alg)):
         if alg not in ALLOWED_ALGS:
             raise ClientRegistrationError(f"{name}: one of {', '.join(ALLOWED_ALGS)} (never none)")
@@ -125,6 +137,7 @@ def register(meta: ClientMetadata, *, client_secret: str | None = None) -> Regis
             jwks=meta.jwks,
             require_pushed_authorization_requests=meta.require_par,
             dpop_bound_access_tokens=meta.dpop_bound,
+            always_issue_refresh_token=meta.always_issue_refresh_token,
             backchannel_logout_uri=meta.backchannel_logout_uri,
             registered_by=meta.registered_by,
         )

@@ -6,7 +6,16 @@ from typing import Any
 
 from idp.login.policy import ACR_VALUES
 from idp.oidc.claims import CLAIM_SCOPE, DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES
+from idp.oidc.offline_access import OFFLINE_ACCESS
 from idp.oidc.tokens import ALLOWED_ALGS
+from idp.oidc.verified_claims import (
+    CHECK_METHODS,
+    DOCUMENT_TYPES,
+    ELECTRONIC_RECORD_TYPES,
+    EVIDENCE_TYPES,
+    TRUST_FRAMEWORK,
+    VERIFIABLE_CLAIMS,
+)
 from idp.settings import IdpSettings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -27,7 +36,7 @@ def discovery_document(settings: IdpSettings) -> dict[str, Any]:
         "introspection_endpoint": f"{issuer}/introspect",
         "revocation_endpoint": f"{issuer}/revoke",
         "pushed_authorization_request_endpoint": f"{issuer}/par",
-        "scopes_supported": [*STANDARD_SCOPES, *IDENTITY_SCOPES, *DEMO_RP_SCOPES],
+        "scopes_supported": [*STANDARD_SCOPES, OFFLINE_ACCESS, *IDENTITY_SCOPES, *DEMO_RP_SCOPES],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -56,6 +65,7 @@ def discovery_document(settings: IdpSettings) -> dict[str, Any]:
             *CLAIM_SCOPE,
         ],
         "claims_parameter_supported": True,
+        **_identity_assurance(),
         "acr_values_supported": list(ACR_VALUES),
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "ui_locales_supported": ["ru", "en"],
@@ -72,3 +82,17 @@ def discovery_document(settings: IdpSettings) -> dict[str, Any]:
     if settings.registration_token:
         doc["registration_endpoint"] = f"{issuer}/connect/register"
     return doc
+
+
+def _identity_assurance() -> dict[str, Any]:
+    """OpenID Connect for Identity Assurance 1.0 §8: what ``verified_claims`` can contain."""
+    return {
+        "verified_claims_supported": True,
+        "trust_frameworks_supported": [TRUST_FRAMEWORK],
+        "evidence_supported": EVIDENCE_TYPES,
+        "documents_supported": DOCUMENT_TYPES,
+        "documents_check_methods_supported": CHECK_METHODS,
+        "electronic_records_supported": ELECTRONIC_RECORD_TYPES,
+        "claims_in_verified_claims_supported": list(VERIFIABLE_CLAIMS),
+        "attachments_supported": [],
+    }

@@ -9,6 +9,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from idp.oidc.offline_access import OFFLINE_ACCESS
 from idp.security import hashes
 from idp.storage.db import UtcDateTime, db, utcnow
 
@@ -29,6 +30,8 @@ class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined]
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False)
     dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Refresh tokens without the offline_access scope (see idp/oidc/offline_access.py).
+    always_issue_refresh_token: Mapped[bool] = mapped_column(Boolean, default=False)
     backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
     registered_by: Mapped[str] = mapped_column(String(20), default="cli")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -44,9 +47,11 @@ class OAuthClient(db.Model, ClientMixin):  # type: ignore[name-defined]
 
     def get_allowed_scope(self, scope: str) -> str | None:
         """The requested scope if every value is registered for this client, else ``None``
-        (Authlib then answers ``invalid_scope``): unknown scopes are refused, not dropped."""
-        requested = (scope or "").split()
-        if any(s not in self.scopes for s in requested):
+        (Authlib then answers ``invalid_scope``): unknown scopes are refused, not dropped.
+        ``offline_access`` needs no registration: a client with the refresh_token grant may ask
+        for it, and for any other client it is ignored (OIDC Core 1.0 §11)."""
+        requested = [s for s in (scope or "").split() if s != OFFLINE_ACCESS or self.check_grant_type("refresh_token")]
+        if any(s not in self.scopes and s != OFFLINE_ACCESS for s in requested):
             return None
         return " ".join(dict.fromkeys(requested))
 

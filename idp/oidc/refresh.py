@@ -40,9 +40,12 @@ class RefreshTokenService:
     def issue(
         self, *, client_id: str, user: GrantUser, scope: str, family: RefreshToken | None, dpop_jkt: str | None
     ) -> tuple[str, str]:
-        """A new refresh token (continuing ``family`` when rotating); returns it and its family id."""
+        """A new refresh token (continuing ``family`` when rotating); returns it and its family id.
+
+        A new family takes the grant's id (``user.grant_id``), which the access tokens of the
+        same response already carry: revoking the family reaches them (grant_state.py)."""
         raw = new_token(32)
-        family_id = family.family_id if family is not None else new_token(16)
+        family_id = family.family_id if family is not None else user.grant_id
         now = utcnow()
         started: datetime = family.family_issued_at if family is not None else now
         db.session.add(

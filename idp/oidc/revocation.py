@@ -27,6 +27,19 @@ class AccessTokenDenyList:
     def is_revoked(self, jti: str | None) -> bool:
         return bool(jti) and self._store.get(f"at-revoked:{jti}") is not None
 
+    def revoke_session(self, sid: str, *, ttl: int) -> None:
+        """Logout: every access token issued in browser session ``sid`` until now is revoked
+        (kept ``ttl`` seconds: longer than any of them lives)."""
+        self._store.set(f"at-revoked-sid:{sid}", str(int(time.time())), ttl=ttl)
+
+    def covers(self, claims: dict[str, Any]) -> bool:
+        """Revoked by ``jti``, or issued in a session that has ended since."""
+        if self.is_revoked(claims.get("jti")):
+            return True
+        sid = claims.get("sid")
+        ended = self._store.get(f"at-revoked-sid:{sid}") if isinstance(sid, str) and sid else None
+        return ended is not None and int(claims.get("iat") or 0) <= int(ended)
+
 
 def find_refresh_token(raw: str) -> RefreshToken | None:
     return db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == secret_digest(raw)))

@@ -4,6 +4,7 @@ PKCE, OpenID Connect, rotating refresh tokens, client credentials, private_key_j
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -21,10 +22,13 @@ from flask import request as flask_request
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.oidc import consent
+from idp.oidc.authorization.syntax import check_syntax, is_client_id, registered_redirect_uri
 from idp.oidc.claims import claims_for, requested_claims
-from idp.oidc.client_auth import private_key_jwt_authenticator
+from idp.oidc.client_auth import client_secret_basic, private_key_jwt_authenticator
 from idp.oidc.codes import AuthorizationCode, CodeRepository
 from idp.oidc.models import OAuthClient
+from idp.oidc.offline_access import OFFLINE_ACCESS, granted_scope, issues_refresh_token
 from idp.oidc.refresh import RedeemedToken, RefreshTokenService
 from idp.oidc.subject import GrantUser
 from idp.oidc.tokens import TokenSigner
@@ -49,14 +53,22 @@ class S256Only(CodeChallenge):
 
 
 def _user_for(
-    person_oid: int, *, auth_time: int, amr: list[str], acr: str, sid: str | None, userinfo_claims: tuple[str, ...] = ()
+    person_oid: int,
+    *,
+    auth_time: int,
+    amr: list[str],
+    acr: str,
+    sid: str | None,
+    userinfo_claims: tuple[str, ...] = (),
+    grant_id: str | None = None,
 ) -> GrantUser | None:
     person = db.session.get(Person, person_oid)
     if person is None or person.disabled:
         return None
-    return GrantUser(
+    user = GrantUser(
         person=person, auth_time=auth_time, amr=amr, acr=acr, session_id=sid, userinfo_claims=userinfo_claims
     )
+    return replace(user, grant_id=grant_id) if grant_id else user  # a refresh continues its family's grant
 
 
 def _require_dpop_if_configured(client: OAuthClient) -> None:
@@ -72,6 +84,13 @@ def _claims_request(code: AuthorizationCode) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def _code_scope(client: OAuthClient, user: GrantUser, requested: str) -> str:
+    """What the code grants: the allowed scope, with offline_access only if the person consented to it."""
+    allowed = client.get_allowed_scope(requested) or ""
+    consented = consent.covers(user.person.oid, client.client_id, [OFFLINE_ACCESS])
+    return granted_scope(allowed, consented=consented)
+
+
 def build_code_grant(codes: CodeRepository, revoke_code_tokens: Any) -> type[grants.AuthorizationCodeGrant]:
     class CodeGrant(grants.AuthorizationCodeGrant):
         TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = AUTH_METHODS
@@ -84,7 +103,7 @@ def build_code_grant(codes: CodeRepository, revoke_code_tokens: Any) -> type[gra
                 AuthorizationCode(
                     client_id=request.client.client_id,
                     redirect_uri=request.payload.redirect_uri,
-                    scope=request.client.get_allowed_scope(request.payload.scope or "") or "",
+                    scope=_code_scope(request.client, user, request.payload.scope or ""),
                     person_oid=user.person.oid,
                     auth_time=user.auth_time,
                     amr=user.amr,
@@ -97,6 +116,12 @@ def build_code_grant(codes: CodeRepository, revoke_code_tokens: Any) -> type[gra
                     dpop_jkt=data.get("dpop_jkt"),
                 ),
             )
+
+        def generate_token(self, user: Any = None, scope: Any = None, **kwargs: Any) -> dict[str, Any]:
+            include = kwargs.pop("include_refresh_token", True)
+            include = include and issues_refresh_token(self.request.client, scope or "")
+            token: dict[str, Any] = super().generate_token(user, scope, include_refresh_token=include, **kwargs)
+            return token
 
         def query_authorization_code(self, code: str, client: OAuthClient) -> AuthorizationCode | None:
             found = codes.consume(code)
@@ -150,7 +175,9 @@ def build_refresh_grant(refresh: RefreshTokenService) -> type[grants.RefreshToke
 
         def authenticate_user(self, refresh_token: RedeemedToken) -> GrantUser | None:
             r = refresh_token.row
-            return _user_for(r.person_oid, auth_time=r.auth_time, amr=r.amr, acr=r.acr, sid=r.session_id)
+            return _user_for(
+                r.person_oid, auth_time=r.auth_time, amr=r.amr, acr=r.acr, sid=r.session_id, grant_id=r.family_id
+            )
 
         def revoke_old_credential(self, refresh_token: RedeemedToken) -> None:
             """Already marked used by :meth:`RefreshTokenService.redeem`."""
@@ -213,6 +240,12 @@ class _GosidAuthorizationServer(AuthorizationServer):
     def create_oauth2_request(self, request: Any) -> FlaskOAuth2Request:
         return FlaskOAuth2Request(request if request is not None else flask_request)
 
+    def get_consent_grant(self, request: Any = None, end_user: Any = None) -> Any:
+        """Malformed parameters are refused first: Authlib would quote them into an error and fail."""
+        values = self.create_oauth2_request(request).payload.data
+        check_syntax(values, error_redirect=lambda: registered_redirect_uri(self.query_client, values))
+        return super().get_consent_grant(request=request, end_user=end_user)
+
 
 class _Issuer(IssuerParameter):
     def __init__(self, issuer: str) -> None:
@@ -233,7 +266,7 @@ def create_authorization_server(
     revoke_code_tokens: Any,
 ) -> AuthorizationServer:
     def query_client(client_id: str) -> OAuthClient | None:
-        client = db.session.get(OAuthClient, client_id) if isinstance(client_id, str) else None
+        client = db.session.get(OAuthClient, client_id) if is_client_id(client_id) else None
         return None if client is None or client.disabled else client
 
     def save_token(token: dict[str, Any], request: Any) -> None:
@@ -288,6 +321,7 @@ def create_authorization_server(
     )
     server.register_token_generator("default", generator)
     server.register_client_auth_method("private_key_jwt", private_key_jwt_authenticator(issuer=issuer, store=store))
+    server.register_client_auth_method("client_secret_basic", client_secret_basic)
     server.register_grant(
         build_code_grant(codes, revoke_code_tokens), [S256Only(required=True), GosidOpenIDCode(signer)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from idp.audit import log as audit
+from idp.oidc.grant_state import grant_revoked
 from idp.oidc.models import OAuthClient
 from idp.oidc.refresh import RefreshTokenService
 from idp.oidc.revocation import (
@@ -50,7 +51,9 @@ class TokenStatus:
             claims = self._signer.verify_access_token(token)
         except InvalidAccessToken:
             return None
-        return None if self._deny.is_revoked(claims.get("jti")) else claims
+        if self._deny.covers(claims) or grant_revoked(claims):  # revocations reach access tokens
+            return None
+        return claims
 
     def introspect(self, token: str, hint: str | None, client: OAuthClient) -> dict[str, Any]:
         """``{"active": false}`` for anything unknown, expired, revoked or not the caller's."""

@@ -48,7 +48,7 @@ class TokenSigner:
             "jti": uuid.uuid4().hex,
         }
         if user:
-            claims.update(auth_time=user.auth_time, acr=user.acr, amr=user.amr)
+            claims.update(auth_time=user.auth_time, acr=user.acr, amr=user.amr, grant_id=user.grant_id)
             if user.session_id:
                 claims["sid"] = user.session_id
             claims.update(access_token_claims(user.person, scope.split()))

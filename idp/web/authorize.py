@@ -4,15 +4,19 @@ person is signed in strongly and freshly enough, ask for consent once per client
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlencode
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Request, Response, current_app, redirect, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 
 from idp.audit import log as audit
+from idp.i18n import SUPPORTED as UI_LOCALES
 from idp.login.policy import acr_satisfies
 from idp.oidc import consent
 from idp.oidc.authorization.par import PushedRequests
@@ -20,6 +24,8 @@ from idp.oidc.authorization.params import InvalidParameter, OidcParams, parse_oi
 from idp.oidc.authorization.responses import deliver, error_location, with_issuer
 from idp.oidc.authorization.session_checks import hinted_subject, reauthentication_reason
 from idp.oidc.claims import SCOPE_DESCRIPTIONS, scopes_for_claims
+from idp.oidc.descriptions import safe_description
+from idp.oidc.offline_access import OFFLINE_ACCESS
 from idp.oidc.subject import GrantUser
 from idp.services import services
 from idp.web.current import current_person, current_session, sign_out
@@ -54,7 +60,7 @@ def _fail(error: OAuth2Error, mode: str = "query") -> _Stop:
 
 
 def _oauth_error(grant: object, error: str, description: str) -> OAuth2Error:
-    err = OAuth2Error(description=description, redirect_uri=getattr(grant, "redirect_uri", None))
+    err = OAuth2Error(description=safe_description(description), redirect_uri=getattr(grant, "redirect_uri", None))
     err.error = error
     err.state = grant.request.payload.state  # type: ignore[attr-defined]
     return err
@@ -62,10 +68,11 @@ def _oauth_error(grant: object, error: str, description: str) -> OAuth2Error:
 
 def _resolve_params() -> MultiDict[str, str]:
     """The request's parameters; with a request_uri only the pushed ones count (RFC 9126 §4)."""
-    request_uri = request.args.get("request_uri")
+    incoming = _incoming()
+    request_uri = incoming.get("request_uri")
     if request_uri is None:
-        return MultiDict(list(request.args.items(multi=True)))
-    pushed = _pushed().peek(request_uri, request.args.get("client_id"))
+        return incoming
+    pushed = _pushed().peek(request_uri, incoming.get("client_id"))
     if pushed is None:
         raise _Stop(render_error(400, "invalid_request_uri", "request_uri is unknown, expired, used or not yours"))
     pushed.setlist("request_uri", [request_uri])
@@ -77,16 +84,58 @@ def _as_request(params: MultiDict[str, str]) -> Request:
     return Request(builder.get_environ())
 
 
+def _posted_request() -> bool:
+    """An authorization request sent by POST, its parameters form-encoded in the body (OIDC Core
+    3.1.2.1). A POST to ``/authorize?<query>`` is the consent form of that request posted back."""
+    return request.method == "POST" and not request.query_string
+
+
+def _deciding() -> bool:
+    return request.method == "POST" and not _posted_request()
+
+
+def _incoming() -> MultiDict[str, str]:
+    source = request.form if _posted_request() else request.args
+    return MultiDict(list(source.items(multi=True)))
+
+
+def _query() -> str:
+    """The request as a query string: what the login, consent and account pages come back with."""
+    if _posted_request():
+        return urlencode(list(request.form.items(multi=True)))
+    return request.query_string.decode()
+
+
 def _fingerprint() -> str:
-    return hashlib.sha256(request.query_string).hexdigest()
+    raw = _query().encode() if _posted_request() else request.query_string
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _remember_posted_locale() -> None:
+    """``ui_locales`` of a POSTed request, as i18n remembers it from a query."""
+    wanted = (request.form.get("ui_locales") or "").split(" ")[0]
+    if _posted_request() and wanted in UI_LOCALES:
+        session["lang"] = wanted
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize() -> ResponseReturnValue:
+    if _deciding():
+        current_app.extensions["csrf"].protect()  # the consent form carries our CSRF token
+    _remember_posted_locale()
     try:
         return _authorize()
     except _Stop as stop:
         return stop.response
+
+
+def _exempt_authorization_requests(state: BlueprintSetupState) -> None:
+    """A POSTed authorization request comes from the client's page, with no token of ours; the
+    view checks CSRF itself for consent decisions."""
+    state.app.extensions["csrf"].exempt(authorize)
+
+
+bp.record_once(_exempt_authorization_requests)
 
 
 def _authorize() -> ResponseReturnValue:
@@ -128,9 +177,7 @@ def _signed_in_user(grant: object, oidc: OidcParams) -> GrantUser:
             oidc.response_mode,
         )
     if "select_account" in oidc.prompts and session.get("account_selected_for") != _fingerprint():
-        raise _Stop(
-            render_template("select_account.html", person=current_person(), query=request.query_string.decode())
-        )
+        raise _Stop(render_template("select_account.html", person=current_person(), query=_query()))
     person = current_person()
     if person is None:
         raise _Stop(_to_login(oidc, switch_account=False))
@@ -143,29 +190,44 @@ def _to_login(oidc: OidcParams, *, switch_account: bool) -> ResponseReturnValue:
     if switch_account:
         sign_out()
     tx = services().login.transactions.start(
-        request.full_path, required_acr=" ".join(oidc.essential_acr or oidc.acr_values)
+        "/authorize?" + _query(), required_acr=" ".join(oidc.essential_acr or oidc.acr_values)
     )
     session["login_tx"] = tx.id
     hint = oidc.login_hint if oidc.login_hint and len(oidc.login_hint) <= 254 else None
-    return redirect(url_for("login.password_form", login_hint=hint) if hint else url_for("login.password_form"))
+    target = url_for("login.password_form", login_hint=hint) if hint else url_for("login.password_form")
+    return redirect(target, 303 if request.method == "POST" else 302)
 
 
 def _consent_or_code(
     server: AuthorizationServer, grant: object, oidc: OidcParams, user: GrantUser, params: MultiDict[str, str]
 ) -> ResponseReturnValue:
     client = grant.client  # type: ignore[attr-defined]
-    scopes = (grant.request.payload.scope or "").split()  # type: ignore[attr-defined]
-    claim_scopes = scopes_for_claims({*oidc.id_token_claims, *oidc.userinfo_claims}) & set(client.scopes)
-    needed = sorted(set(scopes) | claim_scopes)
-    if request.method == "POST":
+    needed = _needed_scopes(grant, oidc, user)
+    if _deciding():
         return _decide(server, grant, user, needed, oidc, params)
     if consent.covers(user.person.oid, client.client_id, needed) and "consent" not in oidc.prompts:
         return _issue(server, grant, user, oidc, params)
     if "none" in oidc.prompts:
         raise _fail(_oauth_error(grant, "consent_required", "consent has not been given"), oidc.response_mode)
     return render_template(
-        "consent.html", client=client, person=user.person, scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in needed]
+        "consent.html",
+        client=client,
+        person=user.person,
+        scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in needed],
+        action="/authorize?" + _query() if _posted_request() else None,  # else: back to this very URL
     )
+
+
+def _needed_scopes(grant: object, oidc: OidcParams, user: GrantUser) -> list[str]:
+    """What the person is asked to allow: the client's allowed scopes and those of the claims
+    asked for; offline_access is dropped under prompt=none unless already allowed (OIDC Core 11)."""
+    client = grant.client  # type: ignore[attr-defined]
+    scopes = (client.get_allowed_scope(grant.request.payload.scope or "") or "").split()  # type: ignore[attr-defined]
+    claim_scopes = scopes_for_claims({*oidc.id_token_claims, *oidc.userinfo_claims}) & set(client.scopes)
+    needed = set(scopes) | claim_scopes
+    if "none" in oidc.prompts and not consent.covers(user.person.oid, client.client_id, [OFFLINE_ACCESS]):
+        needed.discard(OFFLINE_ACCESS)
+    return sorted(needed)
 
 
 def _decide(
@@ -201,6 +263,8 @@ def _issue(
 @bp.post("/authorize/select-account")
 def select_account() -> ResponseReturnValue:
     query = request.form.get("query", "")
+    if not all("!" <= char <= "~" for char in query):  # the page holds a query string; this one was forged
+        return render_error(400, "invalid_request", gettext("The account choice form was altered. Start again."))
     if request.form.get("choice") == "other":
         sign_out()
     else:

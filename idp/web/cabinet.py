@@ -1,24 +1,29 @@
-"""The personal cabinet: profile, given consents, and logout (RP-initiated too)."""
+"""The personal cabinet: profile, personal data changes, given consents, and logout (RP-initiated too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from joserfc import jwt
-from joserfc.errors import JoseError
 
+from idp.accounts import verification
+from idp.accounts.models import Person
+from idp.accounts.personal_data import change_personal_data, current_form
+from idp.accounts.validation import ValidationError
+from idp.adapters.clock import moscow_today
 from idp.audit import log as audit
 from idp.oidc import consent
 from idp.oidc.claims import SCOPE_DESCRIPTIONS
+from idp.oidc.logout import end_session_everywhere
 from idp.oidc.models import OAuthClient
-from idp.oidc.tokens import ALLOWED_ALGS
 from idp.services import services
 from idp.storage.db import db
 from idp.web.current import current_person, current_session, sign_out
-from idp.web.session_end import end_session_everywhere
+from idp.web.reauth import recent_login_required
+from idp.web.register import regions_directory
+from idp.web.session_end import read_logout_hint
 
 bp = Blueprint("cabinet", __name__)
 
@@ -34,8 +39,57 @@ def profile() -> ResponseReturnValue:
     if person is None:
         return redirect(url_for("login.password_form"))
     return render_template(
-        "profile.html", person=person, consents=consent.list_for(person.oid), descriptions=SCOPE_DESCRIPTIONS
+        "profile.html",
+        person=person,
+        consents=consent.list_for(person.oid),
+        descriptions=SCOPE_DESCRIPTIONS,
+        verified=verification.verified_fields(person),
+        evidence=verification.evidence(person),
+        notice=session.pop("profile_notice", None),
     )
+
+
+def _personal_data_page(person: Person, form: Any, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "personal_data.html",
+        person=person,
+        form=form,
+        errors=errors,
+        regions=regions_directory(),
+        notice=session.pop("profile_notice", None),
+    )
+    return page, status
+
+
+@bp.get("/profile/personal-data")
+@recent_login_required
+def personal_data_form() -> ResponseReturnValue:
+    person = current_person()
+    assert person is not None  # guaranteed by recent_login_required
+    return _personal_data_page(person, current_form(person), {})
+
+
+@bp.post("/profile/personal-data")
+@recent_login_required
+def personal_data_submit() -> ResponseReturnValue:
+    person = current_person()
+    assert person is not None
+    try:
+        result = change_personal_data(
+            person,
+            request.form.to_dict(),
+            regions=regions_directory(),
+            today=moscow_today(services().clock),
+            sender=services().sender,
+            url=url_for("sessions_page.index", _external=True),
+        )
+    except ValidationError as exc:
+        return _personal_data_page(person, request.form, {e.field: e.message for e in exc.errors}, 400)
+    if not result.fields:
+        session["profile_notice"] = "personal_data_unchanged"
+    else:
+        session["profile_notice"] = "personal_data_lowered" if result.level_lowered else "personal_data_changed"
+    return redirect(url_for("cabinet.profile"), 303)
 
 
 @bp.post("/profile/consents/<client_id>/withdraw")
@@ -46,22 +100,6 @@ def withdraw_consent(client_id: str) -> ResponseReturnValue:
     consent.withdraw(person.oid, client_id)
     db.session.commit()
     return redirect(url_for("cabinet.profile"), 303)
-
-
-def _hint_client(id_token_hint: str | None) -> OAuthClient | None:
-    """The client an ID token we issued was for; any key we still publish is accepted."""
-    if not id_token_hint:
-        return None
-    try:
-        decoded = jwt.decode(id_token_hint, services().keyring.verification_keyset(), algorithms=ALLOWED_ALGS)
-    except (JoseError, ValueError):
-        return None
-    claims: dict[str, Any] = dict(decoded.claims)
-    if claims.get("iss") != services().settings.issuer:
-        return None
-    aud = claims.get("aud")
-    client_id = aud[0] if isinstance(aud, list) and aud else aud
-    return db.session.get(OAuthClient, client_id) if isinstance(client_id, str) else None
 
 
 def _logout_target(client: OAuthClient | None) -> str | None:
@@ -77,12 +115,14 @@ def _logout_target(client: OAuthClient | None) -> str | None:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> ResponseReturnValue:
-    client = _hint_client(request.values.get("id_token_hint"))
+    hint = read_logout_hint(request.values.get("id_token_hint"))
+    client = hint.client if hint else None
     target = _logout_target(client)
-    if request.method == "GET" and client is None:
-        return render_template("logout_confirm.html", values=request.args)
-    person = current_person()
     ending = current_session()
+    if request.method == "GET" and (hint is None or not hint.names(ending)):  # ask first (session_end.py)
+        values = {**request.args.to_dict(), **({"client_id": client.client_id} if client else {})}
+        return render_template("logout_confirm.html", values=values, foreign_hint=hint is not None)
+    person = current_person()
     if ending is not None and person is not None:
         end_session_everywhere(ending, person.oid)
     sign_out()

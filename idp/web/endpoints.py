@@ -139,13 +139,37 @@ def revoke() -> Response:
     return Response(status=200)
 
 
-def _presented_token() -> tuple[str, str] | None:
-    if request.args.get("access_token") or request.form.get("access_token"):
-        return None  # tokens in URLs or bodies leak; only the Authorization header counts
+USERINFO_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="gosid", DPoP algs="ES256 RS256 PS256"'}
+
+
+def _body_token() -> list[str]:
+    """``access_token`` of a form-encoded POST body (RFC 6750 §2.2); other bodies carry none."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return []
+    return request.form.getlist("access_token")
+
+
+def _presented_token() -> tuple[str, str] | Response:
+    """The scheme and token from the Authorization header (Bearer or DPoP) or a form-encoded
+    POST body (as Bearer); a token in the URL has leaked and is refused, and a request using
+    more than one method is invalid_request (RFC 6750 §2)."""
+    if "access_token" in request.args:
+        return json_error(
+            401, "invalid_token", "an access token in the URL is not accepted", headers=USERINFO_CHALLENGE
+        )
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() not in {"bearer", "dpop"} or not value.strip():
-        return None
-    return scheme.lower(), value.strip()
+    header = [(scheme.lower(), value.strip())] if scheme.lower() in {"bearer", "dpop"} and value.strip() else []
+    presented = header + [("bearer", token) for token in _body_token()]
+    if len(presented) > 1:
+        return json_error(400, "invalid_request", "send the access token one way only: the header or the body")
+    if not presented:
+        return json_error(
+            401,
+            "invalid_token",
+            "an access token in the Authorization header or a form-encoded POST body is required",
+            headers=USERINFO_CHALLENGE,
+        )
+    return presented[0]
 
 
 def _userinfo_claims(claims: dict[str, Any]) -> Response:
@@ -176,13 +200,8 @@ def _userinfo_claims(claims: dict[str, Any]) -> Response:
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo() -> Response:
     presented = _presented_token()
-    if presented is None:
-        return json_error(
-            401,
-            "invalid_token",
-            "an access token in the Authorization header is required",
-            headers={"WWW-Authenticate": 'Bearer realm="gosid", DPoP algs="ES256 RS256 PS256"'},
-        )
+    if isinstance(presented, Response):
+        return presented
     scheme, value = presented
     claims = services().token_status.active_access_claims(value)
     if claims is None:

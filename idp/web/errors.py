@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from idp.adapters.store import StoreUnavailable
 from idp.login.errors import LoginError
+from idp.web import input_guard
 
 
 def wants_json() -> bool:
@@ -23,6 +24,8 @@ def render_error(status: int, code: str, message: str) -> tuple[Response | str, 
 
 
 def init_app(app: Flask) -> None:
+    input_guard.init_app(app)  # input no endpoint can use is refused before any view reads it
+
     @app.errorhandler(LoginError)
     def _login_error(exc: LoginError) -> tuple[Response | str, int]:
         return render_error(exc.status, exc.code, gettext(exc.message))

@@ -7,6 +7,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Response, current_app, g, jsonify, request
 
 from idp.oidc.client_auth import auth_mechanisms
+from idp.oidc.descriptions import safe_description
 from idp.oidc.dpop import DPoPError, UseDPoPNonce
 from idp.oidc.models import OAuthClient
 from idp.services import services
@@ -18,7 +19,8 @@ def server() -> AuthorizationServer:
 
 
 def json_error(status: int, error: str, description: str, *, headers: dict[str, str] | None = None) -> Response:
-    resp = jsonify(error=error, error_description=description)
+    """An OAuth JSON error; the description may quote the request (made RFC 6749 §5.2-safe)."""
+    resp = jsonify(error=error, error_description=safe_description(description))
     resp.status_code = status
     resp.headers["Cache-Control"] = "no-store"
     for key, value in (headers or {}).items():

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from idp.accounts.passwords import PRESETS
 from idp.accounts.regions import RegionDirectory, load_regions
-from idp.accounts.registration import RegistrationService, save_profile
+from idp.accounts.registration import ProfileAlreadyCompleted, RegistrationService, save_profile
 from idp.accounts.validation import ValidationError
+from idp.adapters.clock import moscow_today
 from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon
 from idp.login.policy import acr_for, amr_for
 from idp.services import services
@@ -29,7 +28,8 @@ def _service() -> RegistrationService:
     )
 
 
-def _regions() -> RegionDirectory:
+def regions_directory() -> RegionDirectory:
+    """The region directory of config/regions.toml, loaded once per app."""
     found: RegionDirectory | None = current_app.extensions.get("gosid_regions")
     if found is None:
         found = load_regions(services().settings.regions_file)
@@ -90,13 +90,22 @@ def confirm_submit() -> ResponseReturnValue:
     return redirect(url_for("register.profile_form"), 303)
 
 
+def _to_personal_data() -> ResponseReturnValue:
+    """Step 3 is done once; later changes go through the cabinet (a fresh login, a notice, and
+    a lower level for changed identity data)."""
+    session["profile_notice"] = "profile_already_completed"
+    return redirect(url_for("cabinet.personal_data_form"), 303)
+
+
 @bp.get("/register/profile")
 def profile_form() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"))
+    if person.profile_complete:
+        return _to_personal_data()
     return render_template(
-        "register_profile.html", errors={}, form={}, regions=_regions(), notices=session.pop("notices", [])
+        "register_profile.html", errors={}, form={}, regions=regions_directory(), notices=session.pop("notices", [])
     )
 
 
@@ -106,9 +115,11 @@ def profile_submit() -> ResponseReturnValue:
     if person is None:
         return redirect(url_for("login.password_form"), 303)
     try:
-        save_profile(person, request.form.to_dict(), regions=_regions(), today=date.today())
+        save_profile(person, request.form.to_dict(), regions=regions_directory(), today=moscow_today(services().clock))
+    except ProfileAlreadyCompleted:
+        return _to_personal_data()
     except ValidationError as exc:
         return render_template(
-            "register_profile.html", errors=_errors(exc), form=request.form, regions=_regions(), notices=[]
+            "register_profile.html", errors=_errors(exc), form=request.form, regions=regions_directory(), notices=[]
         ), 400
     return redirect(url_for("cabinet.profile"), 303)

@@ -22,6 +22,13 @@ def _list(data: dict[str, Any], key: str) -> list[str]:
     return value
 
 
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ClientRegistrationError(f"{key}: must be true or false")
+    return value
+
+
 def _metadata(data: dict[str, Any]) -> ClientMetadata:
     if data.get("response_types", ["code"]) != ["code"]:
         raise ClientRegistrationError('response_types: only ["code"] is supported')
@@ -38,6 +45,7 @@ def _metadata(data: dict[str, Any]) -> ClientMetadata:
         access_token_alg=str(data.get("access_token_signed_response_alg", "RS256")),
         require_par=bool(data.get("require_pushed_authorization_requests", False)),
         dpop_bound=bool(data.get("dpop_bound_access_tokens", False)),
+        always_issue_refresh_token=_flag(data, "always_issue_refresh_token"),
         backchannel_logout_uri=data.get("backchannel_logout_uri"),
         registered_by="dynamic",
     )
@@ -80,6 +88,7 @@ def register_client() -> Response:
         "id_token_signed_response_alg": meta.id_token_alg,
         "require_pushed_authorization_requests": meta.require_par,
         "dpop_bound_access_tokens": meta.dpop_bound,
+        "always_issue_refresh_token": meta.always_issue_refresh_token,
     }
     if created.client_secret:
         body.update(client_secret=created.client_secret, client_secret_expires_at=0)

@@ -9,9 +9,11 @@ refusal always names the first thing to fix:
 1. scope (SMART on FHIR v2 style: ``medcard.rs`` read/search, ``medcard.cu`` create/update);
 2. two-factor authentication, everywhere (``amr``/``acr``);
 3. the address region: missing, or changed since the person's first login;
-4. role and relation (own card, same organization, own schedule);
-5. regional requirements of the region and the acting role (documents, consent, certificate);
-6. the authentication level (``acr``) for edits of medical cards: step up when too low.
+4. the identity: a SNILS the IdP has not confirmed, or a confirmed SNILS other than the one the
+   service linked, refuses whatever matches the person by SNILS or touches medical cards;
+5. role and relation (own card, same organization, own schedule; the own ones by the linked SNILS);
+6. regional requirements of the region and the acting role (documents, consent, certificate);
+7. the authentication level (``acr``) for edits of medical cards: step up when too low.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ class Action(enum.StrEnum):
     READ_INBOX = "read_inbox"
 
 
+class Identity(enum.StrEnum):
+    """How the person's SNILS stands (guard.caller_for works it out from the IdP's claims)."""
+
+    VERIFIED = "verified"  # a SNILS the IdP confirmed, linked to ``sub``
+    NOT_VERIFIED = "not_verified"  # the IdP released a SNILS it has not confirmed (typed only)
+    SNILS_CHANGED = "snils_changed"  # a confirmed SNILS other than the one linked to ``sub``
+    NO_SNILS = "no_snils"  # no SNILS was released (none in the account, or no snils scope)
+
+
 class Relation(enum.Enum):
     ANY = "any"
     OWN_RECORD = "own_record"  # the target patient is the person (matched by SNILS)
@@ -57,6 +68,8 @@ class Reason(enum.StrEnum):
     REGION_CHANGED = "region_changed"
     ROLE_NOT_ALLOWED = "role_not_allowed"
     NO_MEDICAL_RECORD = "no_medical_record"
+    IDENTITY_NOT_VERIFIED = "identity_not_verified"
+    SNILS_CHANGED = "snils_changed"
     NOT_OWN_RECORD = "not_own_record"
     OTHER_ORGANIZATION = "other_organization"
     NOT_OWN_SCHEDULE = "not_own_schedule"
@@ -118,6 +131,9 @@ _RELATION_REFUSAL = {
     Relation.OWN_SCHEDULE: Reason.NOT_OWN_SCHEDULE,
 }
 
+_SNILS_RELATIONS = frozenset({Relation.OWN_RECORD, Relation.OWN_SCHEDULE})
+_IDENTITY_REFUSAL = {Identity.NOT_VERIFIED: Reason.IDENTITY_NOT_VERIFIED, Identity.SNILS_CHANGED: Reason.SNILS_CHANGED}
+
 _REQUIREMENT_REFUSAL = {
     RequirementKind.FIRST_LOGIN_DOCUMENTS: Reason.DOCUMENTS_REQUIRED,
     RequirementKind.DATA_TRANSFER_CONSENT: Reason.CONSENT_REQUIRED,
@@ -127,7 +143,10 @@ _REQUIREMENT_REFUSAL = {
 
 @dataclass(frozen=True)
 class Subject:
-    """The person behind a token: its claims, plus the SNILS the service linked to ``sub``."""
+    """The person behind a token: its claims, plus the SNILS the service linked to ``sub``.
+
+    ``snils`` is set only when ``identity`` is :attr:`Identity.VERIFIED`: a typed or changed
+    SNILS never reaches the policy's relations."""
 
     sub: str
     scopes: frozenset[str] = frozenset()
@@ -138,6 +157,7 @@ class Subject:
     organization_oid: str | None = None
     regional_doctor_certificate: bool = False
     snils: str | None = None
+    identity: Identity = Identity.NO_SNILS
 
 
 @dataclass(frozen=True)
@@ -194,6 +214,8 @@ def decide(subject: Subject, action: Action, *, target: Target, state: PersonSta
         return Decision(Reason.TWO_FACTOR_REQUIRED, region)
     if spec.personal and (refusal := _region_refusal(subject, state, config.rules)) is not None:
         return refusal
+    if (reason := _identity_refusal(subject, spec)) is not None:
+        return Decision(reason, region)
     allowed, roles, relation_refusal = _acting_roles(subject, spec, target)
     if not allowed:
         return Decision(relation_refusal or Reason.ROLE_NOT_ALLOWED, region)
@@ -208,6 +230,16 @@ def decide(subject: Subject, action: Action, *, target: Target, state: PersonSta
 
 def two_factor(subject: Subject, rules: RegionalRules) -> bool:
     return bool(subject.amr & rules.two_factor_amr) or subject.acr in rules.two_factor_acr
+
+
+def _identity_refusal(subject: Subject, spec: ActionSpec) -> Reason | None:
+    """A SNILS that is typed only, or changed since it was linked, refuses the actions that find
+    the person by SNILS (their card, appointments, schedule) or open medical cards."""
+    reason = _IDENTITY_REFUSAL.get(subject.identity)
+    if reason is None:
+        return None
+    by_snils = any(g.relation in _SNILS_RELATIONS and g.role in subject.roles for g in spec.grants)
+    return reason if by_snils or spec.touches_cards else None
 
 
 def _region_refusal(subject: Subject, state: PersonState, rules: RegionalRules) -> Decision | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
+from datetime import datetime
 from typing import Any
 
 from flask import request
@@ -13,7 +13,8 @@ from relying_party_demo import dpop
 from relying_party_demo.bearer import presented_token
 from relying_party_demo.errors import InvalidDpopProof, InvalidField, InvalidToken
 from relying_party_demo.guard import Caller, caller_for
-from relying_party_demo.models import utcnow
+from relying_party_demo.ids import MAX_ID, parse_id
+from relying_party_demo.inputs import refuse_nul_in_json
 from relying_party_demo.services import services
 from relying_party_demo.tokens import AccessToken
 
@@ -31,18 +32,20 @@ def api_caller() -> Caller:
     if presented.scheme == "bearer" and token.dpop_jkt is not None:
         raise InvalidToken("the token is bound to a DPoP key: present it with the DPoP scheme and a proof")
     if presented.scheme == "dpop":
-        _check_possession(token, presented.token, presented.proof or "", base_url=rp.settings.base_url)
+        _check_possession(
+            token, presented.token, presented.proof or "", base_url=rp.settings.base_url, now=rp.token_clock.now()
+        )
     return caller_for(token, presented.token)
 
 
-def _check_possession(token: AccessToken, raw: str, proof_text: str, *, base_url: str) -> None:
+def _check_possession(token: AccessToken, raw: str, proof_text: str, *, base_url: str, now: datetime) -> None:
     if token.dpop_jkt is None:
         raise InvalidToken("the token is not bound to a DPoP key: present it with the Bearer scheme")
     url = base_url.rstrip("/") + request.path  # the public URL the client called
-    proof = dpop.verify_proof(proof_text, method=request.method, url=url, access_token=raw, now=time.time())
+    proof = dpop.verify_proof(proof_text, method=request.method, url=url, access_token=raw, now=now.timestamp())
     if not hmac.compare_digest(proof.jkt, token.dpop_jkt):
         raise InvalidDpopProof("the proof is signed with another key than the one the token is bound to")
-    dpop.remember_once(proof, now=utcnow())
+    dpop.remember_once(proof, now=now)
 
 
 def json_body() -> Any:
@@ -51,16 +54,19 @@ def json_body() -> Any:
     if (request.content_length or 0) > MAX_JSON_BYTES:
         raise InvalidField("body", f"must be at most {MAX_JSON_BYTES} bytes")
     try:
-        return json.loads(request.get_data(as_text=True))
-    except ValueError as exc:
+        body = json.loads(request.get_data(as_text=True))
+    except (ValueError, RecursionError) as exc:
         raise InvalidField("body", f"is not valid JSON ({exc})") from exc
+    refuse_nul_in_json(body)
+    return body
 
 
 def int_arg(name: str) -> int | None:
+    """A whole-number query parameter (an id, a count) that fits the schema's integers."""
     value = request.args.get(name)
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidField(name, "must be an integer") from None
+    number = parse_id(value)
+    if number is None:
+        raise InvalidField(name, f"must be a whole number from 0 to {MAX_ID}")
+    return number

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from relying_party_demo.access.policy import Identity, Reason
+
 READ, EDIT = "medcard.rs", "medcard.cu"
+REASONS = [r.value for r in Reason]
 JSON = "application/json"
 
 ERROR_RESPONSES = {
@@ -13,7 +16,9 @@ ERROR_RESPONSES = {
     "401": "No token, an invalid or expired token, or (`insufficient_user_authentication`) a login too weak "
     "for this change: step up with `acr_values`",
     "403": "Refused by the policy: `reason`, `region`, `what_to_do`, `support_contact`; "
-    "`insufficient_scope` names the missing `scope`",
+    "`insufficient_scope` names the missing `scope`; `identity_not_verified`: the IdP has not confirmed the "
+    "caller's SNILS (a medical record is linked only by a confirmed SNILS); `snils_changed`: the IdP gives "
+    "another confirmed SNILS than the linked one, which the person must confirm on the “First login” page",
     "404": "No such object",
 }
 
@@ -68,6 +73,12 @@ def _op(
 
 
 CONFLICT = {"409": "The slot or appointment is no longer in the needed state"}
+BOOKING_CONFLICT = {
+    "409": "Not booked: `slot_unavailable`, the slot is taken or withdrawn; `slot_in_past`, its time has come; "
+    "`booking_limit_reached`, the patient already has as many upcoming appointments in the slot's "
+    "organization as the service allows (`upcoming_appointment_limit`, 3 by default; `error_description` "
+    "gives the number)"
+}
 
 
 def _paths() -> dict[str, Any]:
@@ -121,11 +132,13 @@ def _appointment_paths() -> dict[str, Any]:
     return {
         "/api/schedules": {
             "get": _op(
-                "Schedules with their slots", "appointments", READ, _list_of("schedules", "Schedule"),
+                "Schedules with their upcoming slots (a slot whose time has come is never listed, nor a day "
+                "with none left)", "appointments", READ, _list_of("schedules", "Schedule"),
                 params=(
                     _param("organization", "query", "string", "organization OID"),
                     _param("doctor", "query", "integer", "doctor id"),
-                    _param("from", "query", "string", "first day, YYYY-MM-DD (default today)"),
+                    _param("from", "query", "string", "first day, YYYY-MM-DD (default: today in the "
+                           "organization's time zone)"),
                     _param("days", "query", "integer", "how many days (1-31, default 7)"),
                 ),
             ),
@@ -139,8 +152,9 @@ def _appointment_paths() -> dict[str, Any]:
             "A registrar withdraws a free slot", "appointments", EDIT, _ref("Slot"), params=(slot,), extra=conflict
         )},
         "/api/slots/{slot_id}/appointment": {"post": _op(
-            "A patient books a free slot (never twice, even under concurrency)", "appointments", EDIT,
-            _ref("Appointment"), status="201", params=(slot,), extra=conflict,
+            "A patient books a free upcoming slot (never twice, nor past the limit of upcoming appointments, "
+            "even under concurrency)", "appointments", EDIT,
+            _ref("Appointment"), status="201", params=(slot,), extra=BOOKING_CONFLICT,
         )},
         "/api/appointments": {"get": _op(
             "The caller's appointments: as patient, as doctor, as registrar", "appointments", READ,
@@ -171,7 +185,8 @@ def _people_schemas() -> dict[str, Any]:
     name_ref = NAME_REF
     return {
         "Error": _obj(
-            ["error"], error=_s(), error_description=_s(), field=_s(), scope=_s(), reason=_s(), region=_s(),
+            ["error"], error=_s(), error_description=_s(), field=_s(), scope=_s(), reason=_s(enum=REASONS),
+            region=_s(),
             what_to_do=_s(), support_contact=_s(), acr_values=_s(),
         ),
         "Me": _obj(
@@ -179,6 +194,7 @@ def _people_schemas() -> dict[str, Any]:
             amr={"type": "array", "items": _s()}, scopes={"type": "array", "items": _s()}, organization=name_ref,
             regional_doctor_certificate=_s("boolean"), card_id=_s("integer"), doctor_id=_s("integer"),
             pending_requirements={"type": "array", "items": _s()}, region_problem=_s(),
+            identity=_s(enum=[i.value for i in Identity]),
         ),
         "Notification": _obj(
             ["id", "kind", "text"], id=_s("integer"), kind=_s(), text=_s(), params=_obj(),

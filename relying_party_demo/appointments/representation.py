@@ -1,5 +1,6 @@
 """The JSON shapes of schedules, slots and appointments. Times are in the organization's own
-time zone, with their UTC offset."""
+time zone, with their UTC offset. A schedule lists only its upcoming slots: a slot whose time
+has come is never offered."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def slot_json(slot: Slot, doctor: Doctor) -> dict[str, Any]:
     }
 
 
-def schedule_json(schedule: Schedule) -> dict[str, Any]:
+def schedule_json(schedule: Schedule, *, now: datetime) -> dict[str, Any]:
     doctor = schedule.doctor
     return {
         "id": schedule.id,
@@ -34,7 +35,7 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
         "slot_minutes": schedule.slot_minutes,
         "doctor": {"id": doctor.id, "name": doctor.full_name, "specialty": doctor.specialty},
         "organization": {"oid": doctor.organization.oid, "name": doctor.organization.name},
-        "slots": [slot_json(s, doctor) for s in schedule.slots],
+        "slots": [slot_json(s, doctor) for s in schedule.slots if s.starts_at > now],
     }
 
 

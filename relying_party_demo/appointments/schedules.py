@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from relying_party_demo.appointments.models import SLOT_FREE, Schedule, Slot
 from relying_party_demo.errors import InvalidField, ScheduleConflict, SlotUnavailable
+from relying_party_demo.ids import is_record_id
 from relying_party_demo.medical.models import Doctor, Organization
 from relying_party_demo.models import db
 
@@ -37,7 +38,7 @@ def parse_schedule(data: object) -> ScheduleInput:
         if name not in SCHEDULE_FIELDS:
             raise InvalidField(str(name), f"unknown field; allowed are {', '.join(SCHEDULE_FIELDS)}")
     doctor_id, minutes = data.get("doctor_id"), data.get("slot_minutes", 30)
-    if isinstance(doctor_id, bool) or not isinstance(doctor_id, int):
+    if not is_record_id(doctor_id):
         raise InvalidField("doctor_id", "must be the doctor's id (an integer)")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_SLOT <= minutes <= MAX_SLOT:
         raise InvalidField("slot_minutes", f"must be an integer from {MIN_SLOT} to {MAX_SLOT}")
@@ -61,10 +62,6 @@ def _time(data: dict[str, Any], name: str) -> time:
         raise InvalidField(name, "must be a time written as HH:MM") from None
 
 
-def local_now(org: Organization, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(org.timezone))
-
-
 def create_schedule(doctor: Doctor, spec: ScheduleInput, *, created_by_sub: str, now: datetime) -> Schedule:
     """Add the schedule and its slots to the current transaction (the caller commits).
 
@@ -84,6 +81,7 @@ def create_schedule(doctor: Doctor, spec: ScheduleInput, *, created_by_sub: str,
         ends=spec.ends,
         slot_minutes=spec.slot_minutes,
         created_by_sub=created_by_sub,
+        created_at=now,
     )
     schedule.slots = [Slot(starts_at=a, ends_at=b, status=SLOT_FREE) for a, b in _slot_times(spec, zone)]
     db.session.add(schedule)
@@ -116,12 +114,16 @@ def withdraw_slot(slot_id: int) -> None:
         raise SlotUnavailable("only a free slot can be withdrawn")
 
 
-def schedules(*, organization_oid: str | None, doctor_id: int | None, from_day: date, days: int) -> list[Schedule]:
+def schedules(
+    *, organization_oid: str | None, doctor_id: int | None, from_day: date, days: int, now: datetime
+) -> list[Schedule]:
+    """The schedule days from ``from_day`` on that still have a slot starting after ``now``."""
+    upcoming = select(Slot.id).where(Slot.schedule_id == Schedule.id, Slot.starts_at > now).exists()
     stmt = (
         select(Schedule)
         .join(Doctor, Schedule.doctor_id == Doctor.id)
         .join(Organization, Doctor.organization_id == Organization.id)
-        .where(Schedule.day >= from_day, Schedule.day < from_day + timedelta(days=days))
+        .where(Schedule.day >= from_day, Schedule.day < from_day + timedelta(days=days), upcoming)
         .order_by(Schedule.day, Schedule.starts, Doctor.family_name)
     )
     if organization_oid:

@@ -1,9 +1,9 @@
 """Schedules, booking, cancelling and attendance; every change is recorded and the patient is
-told in their inbox."""
+told in their inbox. The time is the service's calendar clock (``services().clock``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -13,11 +13,13 @@ from relying_party_demo.access.policy import Action, Target
 from relying_party_demo.appointments import booking, schedules
 from relying_party_demo.appointments.models import Appointment, Schedule, Slot
 from relying_party_demo.appointments.representation import appointment_json, notice_params, schedule_json
+from relying_party_demo.clock import local_date
 from relying_party_demo.errors import InvalidField, NotFound
 from relying_party_demo.guard import Caller, authorize, require_scope
 from relying_party_demo.medical import records
 from relying_party_demo.medical.models import Doctor, Organization
-from relying_party_demo.models import db, utcnow
+from relying_party_demo.models import db
+from relying_party_demo.services import services
 
 MAX_DAYS = 31
 
@@ -34,12 +36,28 @@ def appointment_target(appointment: Appointment) -> Target:
 def list_schedules(
     caller: Caller, *, organization_oid: str | None, doctor_id: int | None, from_day: date | None, days: int
 ) -> dict[str, Any]:
+    """Schedule days from ``from_day`` (default: today where the organization is) with their
+    upcoming slots; days whose slots have all begun are left out."""
     authorize(caller, Action.VIEW_SCHEDULES)
     if not 1 <= days <= MAX_DAYS:
         raise InvalidField("days", f"must be from 1 to {MAX_DAYS}")
-    start = from_day or utcnow().date()
-    found = schedules.schedules(organization_oid=organization_oid, doctor_id=doctor_id, from_day=start, days=days)
-    return {"schedules": [schedule_json(s) for s in found]}
+    now = _now()
+    start = from_day or _today(organization_oid, now)
+    if start > (last := date.max - timedelta(days=days)):
+        raise InvalidField("from", f"must be a day up to {last.isoformat()} for {days} days")
+    found = schedules.schedules(
+        organization_oid=organization_oid, doctor_id=doctor_id, from_day=start, days=days, now=now
+    )
+    return {"schedules": [schedule_json(s, now=now) for s in found]}
+
+
+def _today(organization_oid: str | None, now: datetime) -> date:
+    """Today in the organization's time zone; without one, the UTC date, which is never later
+    than today in a Russian time zone (all are east of UTC)."""
+    organization = records.organization_by_oid(organization_oid) if organization_oid else None
+    if organization is not None:
+        return local_date(now, organization.timezone)
+    return now.astimezone(UTC).date()
 
 
 def create_schedule(caller: Caller, body: object) -> dict[str, Any]:
@@ -50,10 +68,11 @@ def create_schedule(caller: Caller, body: object) -> dict[str, Any]:
     if doctor is None:
         raise InvalidField("doctor_id", f"there is no doctor {spec.doctor_id}")
     role = authorize(caller, Action.MANAGE_SCHEDULE, Target(organization_oid=doctor.organization.oid))
-    schedule = schedules.create_schedule(doctor, spec, created_by_sub=caller.sub, now=utcnow())
+    now = _now()
+    schedule = schedules.create_schedule(doctor, spec, created_by_sub=caller.sub, now=now)
     _record(caller, role, "schedule_created", "schedule", schedule.id, details={"day": spec.day.isoformat()})
     db.session.commit()
-    return schedule_json(schedule)
+    return schedule_json(schedule, now=now)
 
 
 def withdraw_slot(caller: Caller, slot_id: int) -> dict[str, Any]:
@@ -67,7 +86,8 @@ def withdraw_slot(caller: Caller, slot_id: int) -> dict[str, Any]:
 
 
 def book(caller: Caller, slot_id: int) -> dict[str, Any]:
-    """A patient books a free slot for themselves; a slot is never booked twice."""
+    """A patient books a free upcoming slot for themselves; a slot is never booked twice, nor
+    more than the configured number of upcoming appointments per organization."""
     slot = _slot(caller, Action.BOOK_SLOT, slot_id)
     patient = records.patient_by_snils(caller.snils)
     target = Target(
@@ -76,7 +96,8 @@ def book(caller: Caller, slot_id: int) -> dict[str, Any]:
     )
     role = authorize(caller, Action.BOOK_SLOT, target)
     assert patient is not None  # the policy refuses a caller without a patient record
-    appointment = booking.book(slot, patient, by_sub=caller.sub, now=utcnow())
+    limit = services().settings.upcoming_appointment_limit
+    appointment = booking.book(slot, patient, by_sub=caller.sub, now=_now(), limit=limit)
     _record(caller, role, "appointment_booked", "appointment", appointment.id, patient_id=patient.id)
     inbox.notify(patient.snils, "appointment_booked", notice_params(appointment))
     db.session.commit()
@@ -87,7 +108,7 @@ def cancel(caller: Caller, appointment_id: int) -> dict[str, Any]:
     """The patient, or a registrar of the organization, cancels a booked appointment."""
     appointment = _appointment(caller, Action.CANCEL_APPOINTMENT, appointment_id)
     role = authorize(caller, Action.CANCEL_APPOINTMENT, appointment_target(appointment))
-    booking.cancel(appointment)
+    booking.cancel(appointment, now=_now())
     _record(caller, role, "appointment_cancelled", "appointment", appointment.id, patient_id=appointment.patient_id)
     inbox.notify(appointment.patient.snils, "appointment_cancelled", notice_params(appointment))
     db.session.commit()
@@ -100,7 +121,7 @@ def mark_attendance(caller: Caller, appointment_id: int, body: object) -> dict[s
     role = authorize(caller, Action.MARK_ATTENDANCE, appointment_target(appointment))
     if not isinstance(body, dict) or set(body) != {"attended"} or not isinstance(body["attended"], bool):
         raise InvalidField("attended", 'send {"attended": true} or {"attended": false}')
-    booking.mark_attendance(appointment, attended=body["attended"], now=utcnow())
+    booking.mark_attendance(appointment, attended=body["attended"], now=_now())
     _record(caller, role, f"appointment_{appointment.status}", "appointment", appointment.id, appointment.patient_id)
     inbox.notify(appointment.patient.snils, f"appointment_{appointment.status}", notice_params(appointment))
     db.session.commit()
@@ -126,9 +147,13 @@ def my_appointments(caller: Caller) -> dict[str, Any]:
         conditions.append(Organization.oid == caller.token.organization_oid)
     if not conditions:
         return {"appointments": []}
-    since = utcnow() - timedelta(days=MAX_DAYS)
+    since = _now() - timedelta(days=MAX_DAYS)
     rows = db.session.scalars(stmt.where(or_(*conditions), Slot.starts_at >= since).order_by(Slot.starts_at))
     return {"appointments": [appointment_json(a) for a in rows]}
+
+
+def _now() -> datetime:
+    return services().clock.now()
 
 
 def _slot(caller: Caller, action: Action, slot_id: int) -> Slot:

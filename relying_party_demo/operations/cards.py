@@ -6,13 +6,15 @@ from typing import Any
 
 from relying_party_demo import changes, inbox
 from relying_party_demo.access.policy import Action, Target
+from relying_party_demo.clock import local_date
 from relying_party_demo.errors import NotFound
 from relying_party_demo.guard import Caller, authorize, require_scope
 from relying_party_demo.medical import records
 from relying_party_demo.medical.entries import parse_entry
 from relying_party_demo.medical.models import Patient
 from relying_party_demo.medical.representation import card_json, entry_json, patient_json
-from relying_party_demo.models import db, utcnow
+from relying_party_demo.models import db
+from relying_party_demo.services import services
 
 
 def card_target(patient: Patient) -> Target:
@@ -49,14 +51,14 @@ def read_card(caller: Caller, card_id: int) -> dict[str, Any]:
 
 
 def add_entry(caller: Caller, card_id: int, body: object) -> dict[str, Any]:
-    """A doctor's new entry; a new test result also goes to the patient's inbox."""
+    """A doctor's new entry (dated today where the patient's organization is, unless the entry
+    says otherwise); a new test result also goes to the patient's inbox."""
     patient = find_patient(caller, Action.ADD_ENTRY, card_id)
     role = authorize(caller, Action.ADD_ENTRY, card_target(patient))
     entry = parse_entry(body)
     doctor = records.doctor_by_snils(caller.snils)
-    row = records.add_entry(
-        patient, entry, doctor=doctor, author_sub=caller.sub, token_jti=caller.jti, today=utcnow().date()
-    )
+    today = local_date(services().clock.now(), patient.organization.timezone)
+    row = records.add_entry(patient, entry, doctor=doctor, author_sub=caller.sub, token_jti=caller.jti, today=today)
     changes.record(
         actor_sub=caller.sub,
         actor_role=role,

@@ -9,17 +9,37 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from relying_party_demo import changes, people
 from relying_party_demo.access.policy import Decision, pending_requirements, region_problem
 from relying_party_demo.access.rules import Requirement, RequirementKind
+from relying_party_demo.documents import size_limit
+from relying_party_demo.documents.pdf_check import PdfProblem, PdfRefused, check_pdf
 from relying_party_demo.errors import InvalidField, NotFound
 from relying_party_demo.guard import Caller
 from relying_party_demo.medical import records
 from relying_party_demo.models import RequirementRecord, UploadedDocument, db
+from relying_party_demo.operations.people import SnilsChange, snils_change
 from relying_party_demo.services import services
 
 OMS_POLICY = re.compile(r"[0-9]{16}")
-PDF_MAGIC = b"%PDF-"
+SAVE_AGAIN = _l("save the copy again, for example with “Print to PDF”, and attach the new file.")
+PDF_MISSING = _l("attach a copy of the OMS policy as a PDF file.")
+PDF_REFUSALS: dict[PdfProblem, LazyString] = {
+    PdfProblem.NOT_PDF: _l(
+        "the attached file is not a PDF document or it is damaged: attach the copy of the OMS policy as a PDF file."
+    ),
+    PdfProblem.ENCRYPTED: _l("the PDF file is protected with a password: attach a copy without a password."),
+    PdfProblem.JAVASCRIPT: _l(
+        "the PDF file contains scripts (JavaScript), which this service does not accept: %(next)s", next=SAVE_AGAIN
+    ),
+    PdfProblem.LAUNCH: _l(
+        "the PDF file contains an action that starts a program, which this service does not accept: %(next)s",
+        next=SAVE_AGAIN,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -36,10 +56,11 @@ class Onboarding:
     region_problem: Decision | None
     pending: list[Requirement]
     claimed_oms: str | None
+    snils_change: SnilsChange | None = None  # a changed confirmed SNILS, to confirm first
 
     @property
     def done(self) -> bool:
-        return self.region_problem is None and not self.pending
+        return self.region_problem is None and not self.pending and self.snils_change is None
 
 
 def status(caller: Caller, claims: dict[str, Any]) -> Onboarding:
@@ -54,6 +75,7 @@ def status(caller: Caller, claims: dict[str, Any]) -> Onboarding:
         region_problem=region_problem(caller.subject, caller.state, rules),
         pending=pending,
         claimed_oms=claimed if trusted and isinstance(claimed, str) else None,
+        snils_change=snils_change(caller),
     )
 
 
@@ -81,11 +103,8 @@ def _store_policy_copy(caller: Caller, typed_oms: str, pdf: Upload | None) -> di
     if not OMS_POLICY.fullmatch(number):
         raise InvalidField("oms_policy", "must be the 16 digits of the OMS policy")
     if pdf is None or not pdf.content:
-        raise InvalidField("policy_pdf", "attach a copy of the OMS policy as a PDF file")
-    if not pdf.content.startswith(PDF_MAGIC):
-        raise InvalidField("policy_pdf", "is not a PDF file")
-    if len(pdf.content) > services().settings.max_upload_bytes:
-        raise InvalidField("policy_pdf", "is larger than allowed")
+        raise InvalidField("policy_pdf", "attach a copy of the OMS policy as a PDF file", message=PDF_MISSING)
+    _check_policy_pdf(pdf.content, max_bytes=services().settings.max_upload_bytes)
     digest = hashlib.sha256(pdf.content).hexdigest()
     row = UploadedDocument(
         sub=caller.sub,
@@ -99,6 +118,21 @@ def _store_policy_copy(caller: Caller, typed_oms: str, pdf: Upload | None) -> di
     db.session.add(row)
     db.session.flush()
     return {"oms_policy": number, "document_id": row.id, "sha256": digest}
+
+
+def _check_policy_pdf(content: bytes, *, max_bytes: int) -> None:
+    try:
+        check_pdf(content, max_bytes=max_bytes)
+    except PdfRefused as exc:
+        if exc.problem is PdfProblem.TOO_LARGE:
+            limit = size_limit(max_bytes)
+            message = _l(
+                "the copy of the OMS policy is larger than %(limit)s: attach a PDF file of at most %(limit)s.",
+                limit=limit,
+            )
+        else:
+            message = PDF_REFUSALS[exc.problem]
+        raise InvalidField("policy_pdf", exc.detail, message=message) from None
 
 
 def give_consent(caller: Caller, requirement_id: str, *, agreed: bool) -> None:

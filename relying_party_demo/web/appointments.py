@@ -10,15 +10,23 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from relying_party_demo.access.policy import EDIT_SCOPE, Action, Target
-from relying_party_demo.errors import AppointmentClosed, InvalidField, ScheduleConflict, SlotUnavailable
+from relying_party_demo.errors import (
+    AppointmentClosed,
+    BookingLimitReached,
+    InvalidField,
+    ScheduleConflict,
+    SlotInPast,
+    SlotUnavailable,
+)
 from relying_party_demo.guard import Caller, check
+from relying_party_demo.ids import parse_id
 from relying_party_demo.medical import records
 from relying_party_demo.operations import appointments
 from relying_party_demo.web.common import page_caller
 
 bp = Blueprint("web_appointments", __name__)
 
-RECOVERABLE = (InvalidField, SlotUnavailable, AppointmentClosed, ScheduleConflict)
+RECOVERABLE = (InvalidField, SlotUnavailable, SlotInPast, BookingLimitReached, AppointmentClosed, ScheduleConflict)
 
 
 @bp.get("/appointments")
@@ -82,11 +90,11 @@ def create_schedule() -> Response:
     caller, _login = page_caller()
     form = request.form
     body = {
-        "doctor_id": int(form["doctor_id"]) if form.get("doctor_id", "").isdigit() else form.get("doctor_id"),
+        "doctor_id": parse_id(form.get("doctor_id", "")) or form.get("doctor_id"),
         "day": form.get("day", ""),
         "start": form.get("start", ""),
         "end": form.get("end", ""),
-        "slot_minutes": int(form["slot_minutes"]) if form.get("slot_minutes", "").isdigit() else 0,
+        "slot_minutes": parse_id(form.get("slot_minutes", "")) or 0,
     }
     return _attempt(
         lambda: appointments.create_schedule(caller, body), _("Schedule saved."), "web_appointments.schedules"
@@ -108,7 +116,7 @@ def _attempt(
     try:
         action()
     except RECOVERABLE as exc:
-        flash(f"{exc.title}: {exc.detail}" if exc.detail else str(exc.title), "error")
+        flash(exc.notice(), "error")
     else:
         flash(success, "success")
     return redirect(url_for(endpoint), code=303)

@@ -1,4 +1,4 @@
-"""What every page needs: the caller behind the browser's login, safe redirects, the layout."""
+"""What every page needs: the caller behind the browser's login and the layout."""
 
 from __future__ import annotations
 
@@ -21,14 +21,7 @@ def page_caller() -> tuple[Caller, LoginSession]:
         token = services().access_tokens.verify(login.access_token)
     except InvalidToken as exc:
         raise SessionExpired(exc.detail) from exc
-    return caller_for(token, login.access_token), login
-
-
-def safe_next(target: str | None, default: str = "/profile") -> str:
-    """A same-site path to return to; anything else (absolute URLs, ``//host``) gives ``default``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
+    return caller_for(token, login.access_token, login.claims), login
 
 
 def layout() -> dict[str, Any]:

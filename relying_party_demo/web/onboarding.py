@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from relying_party_demo.errors import InvalidField
-from relying_party_demo.operations import onboarding
+from relying_party_demo.operations import onboarding, people
 from relying_party_demo.operations.onboarding import Upload
 from relying_party_demo.profile import profile_from_claims
-from relying_party_demo.web.common import page_caller, safe_next
+from relying_party_demo.redirects import safe_next
+from relying_party_demo.web.common import page_caller
 
 bp = Blueprint("web_onboarding", __name__)
 
@@ -68,6 +69,12 @@ def confirm_region() -> Response:
     return _attempt(lambda: onboarding.confirm_region(caller), _("Your new region is confirmed."))
 
 
+@bp.post("/onboarding/snils")
+def confirm_snils() -> Response:
+    caller, _login = page_caller()
+    return _attempt(lambda: people.confirm_snils(caller), _("Your new SNILS is confirmed."))
+
+
 @bp.get("/consents")
 def consents() -> str:
     caller, _login = page_caller()
@@ -86,7 +93,8 @@ def _attempt(step: Callable[[], object], success: str) -> Response:
     try:
         step()
     except InvalidField as exc:
-        flash(_("Not saved: %(problem)s", problem=exc.detail), "error")
+        problem = exc.detail if exc.message is None else exc.message
+        flash(_("Not saved: %(problem)s", problem=problem), "error")
     else:
         flash(success, "success")
     return redirect(url_for("web_onboarding.status"), code=303)

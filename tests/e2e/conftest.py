@@ -19,6 +19,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from tests.e2e.harness import (
+    E2E_IDP_SETTINGS,
     GunicornServer,
     IdpProcess,
     free_port,
@@ -26,7 +27,14 @@ from tests.e2e.harness import (
     start_idp,
     start_rp,
 )
-from tests.support.backends import PG_ADMIN_URL, REDIS_URL, postgres_available, redis_available, require
+from tests.support.backends import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    backend_param,
+    postgres_available,
+    redis_available,
+    require,
+)
 
 E2E_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"
 
@@ -81,7 +89,7 @@ def e2e_pg_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["embedded", "postgres_redis"])
+@pytest.fixture(scope="session", params=[backend_param("embedded"), backend_param("postgres_redis")])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     backend: str = request.param
     idp_options: dict[str, Any] = {}
@@ -95,7 +103,8 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     root: Path = tmp_path_factory.mktemp(f"e2e-{backend}")
     idp_port, rp_port = free_port(), free_port()
     rp_url = f"http://127.0.0.1:{rp_port}"
-    idp = start_idp(root / "idp", port=idp_port, rp_base_url=rp_url, **idp_options)
+    # the suite's own relaxed code-send limits (the shipped config/idp.toml keeps the documented ones)
+    idp = start_idp(root / "idp", port=idp_port, rp_base_url=rp_url, idp_settings=E2E_IDP_SETTINGS, **idp_options)
     try:
         rp = start_rp(root / "rp", port=rp_port, idp_url=idp.url, client_secret=idp.client_secret)
     except BaseException:

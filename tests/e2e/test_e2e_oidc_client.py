@@ -47,7 +47,7 @@ def test_code_flow_with_pkce_id_token_userinfo_and_refresh_rotation(
     result = authorize_code(
         browser, authorization_endpoint=meta["authorization_endpoint"], idp_url=issuer,
         client_id=DEMO_CLIENT_ID, redirect_uri=stack.redirect_uri, phone=person["phone"],
-        password=person["password"], scope="openid profile phone",
+        password=person["password"], scope="openid profile phone offline_access",
     )  # fmt: skip
     # The redirect carries the code, our state and (RFC 9207) the issuer; it is not followed.
     assert set(result.params) >= {"code", "state", "iss"}, result.redirect

@@ -46,7 +46,7 @@ from tests.e2e.harness import (
     load_personas,
     login_at_idp,
 )
-from tests.support.backends import PG_ADMIN_URL, postgres_available, redis_available, require
+from tests.support.backends import PG_ADMIN_URL, backend_param, postgres_available, redis_available, require
 
 pytestmark = pytest.mark.e2e
 
@@ -121,7 +121,7 @@ def _secret_from(output: str) -> str:
     raise HarnessError(f"no client_secret in {output!r}")
 
 
-@pytest.fixture(scope="module", params=["embedded", "postgres_redis"])
+@pytest.fixture(scope="module", params=[backend_param("embedded"), backend_param("postgres_redis")])
 def client_idp(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientIdp]:
     backend: str = request.param
     root = tmp_path_factory.mktemp(f"openid-client-idp-{backend}")

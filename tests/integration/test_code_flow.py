@@ -52,7 +52,9 @@ def test_full_login_issues_verifiable_tokens(
 def test_refresh_rotates_and_reuse_revokes_the_family(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
-    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs")
+    req = AuthRequest(
+        client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs offline_access"
+    )
     tokens = exchange(
         client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]
     ).get_json()
@@ -70,7 +72,9 @@ def test_refresh_rotates_and_reuse_revokes_the_family(
 
 
 def test_refresh_can_narrow_but_not_widen_scope(client: Any, rp_credentials: tuple[str, str], personas: dict) -> None:
-    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs")
+    req = AuthRequest(
+        client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid profile medcard.rs offline_access"
+    )
     tokens = exchange(
         client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]
     ).get_json()

@@ -92,7 +92,7 @@ def test_client_credentials_for_a_registered_machine_client(app: Any, client: An
 
 
 def test_introspection_and_revocation(client: Any, rp_credentials: tuple, personas: dict) -> None:
-    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid medcard.rs")
+    req = AuthRequest(client_id="egisz-demo", redirect_uri=RP_REDIRECT, scope="openid medcard.rs offline_access")
     tokens = exchange(
         client, rp_credentials, req, authorize_code(client, req, personas["patient_moscow"])["code"]
     ).get_json()
@@ -100,7 +100,7 @@ def test_introspection_and_revocation(client: Any, rp_credentials: tuple, person
     assert (
         info["active"] is True
         and info["sub"] == str(personas["patient_moscow"]["oid"])
-        and info["scope"] == "openid medcard.rs"
+        and info["scope"] == "openid medcard.rs offline_access"
     )
     assert client.post("/introspect", data={"token": tokens["access_token"]}).status_code == 401
     assert client.post("/revoke", data={"token": tokens["access_token"]}, auth=rp_credentials).status_code == 200

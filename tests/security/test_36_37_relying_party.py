@@ -33,6 +33,7 @@ client = rp_fixtures.client
 idp = rp_fixtures.idp
 personas = rp_fixtures.personas
 rp_backend = rp_fixtures.rp_backend
+rp_clock = rp_fixtures.rp_clock
 rp_sqlite_template = rp_fixtures.rp_sqlite_template
 rsa_key = rp_fixtures.rsa_key
 settings = rp_fixtures.settings

@@ -34,6 +34,7 @@ from tests.support.flows import RP_REDIRECT
 from tests.support.oidc_client import AuthRequest, query_of
 
 REGISTRATION_TOKEN = "registration-token-0123456789"
+OFFLINE = "openid profile offline_access"  # refresh tokens come with offline access
 MACHINE = ("disc-machine", "disc-machine-secret-0123456789")
 GRANT_UNIVERSE = [
     "authorization_code",
@@ -138,7 +139,7 @@ def test_discovery_lists_exactly_the_grant_types_that_work(
             working.add(grant)
     assert set(meta["grant_types_supported"]) == working
     # And each one really issues tokens.
-    done = sign_in(client, personas["patient_moscow"], client_id=creds[0], creds=creds)
+    done = sign_in(client, personas["patient_moscow"], client_id=creds[0], creds=creds, scope=OFFLINE)
     refreshed = client.post(
         "/token", data={"grant_type": "refresh_token", "refresh_token": done.refresh_token}, auth=creds
     )

@@ -192,7 +192,7 @@ def test_30_dpop_bound_client_and_refresh_token_need_the_same_key(
     client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     key, thief = ec_key(), ec_key()
-    req = _request(dpop_client)
+    req = _request(dpop_client, scope="openid profile offline_access")
     code = code_for(client, req, personas["patient_moscow"])
     without = _token(client, dpop_client, code_exchange(req, code), None)  # the client must use DPoP
     assert json_error(without) in ("invalid_request", "invalid_dpop_proof")

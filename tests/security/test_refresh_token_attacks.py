@@ -16,7 +16,8 @@ from tests.support.oidc_client import AuthRequest
 
 
 def _tokens(client: Any, creds: tuple[str, str], person: dict, scope: str = "openid profile medcard.rs") -> dict:
-    req = AuthRequest(client_id=creds[0], redirect_uri=demo_request().redirect_uri, scope=scope)
+    """Tokens of a code flow that asks for offline access, which is what brings a refresh token."""
+    req = AuthRequest(client_id=creds[0], redirect_uri=demo_request().redirect_uri, scope=f"{scope} offline_access")
     resp = client.post("/token", data=code_exchange(req, browser_code(client, req, person)), auth=creds)
     assert resp.status_code == 200, resp.text
     return dict(resp.get_json())

@@ -36,7 +36,7 @@ def _introspect(client: Any, creds: tuple[str, str], token: str) -> dict[str, An
 def test_18_code_replay_is_invalid_grant_and_revokes_issued_tokens(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
-    req = demo_request()
+    req = demo_request(scope="openid profile offline_access")
     code = code_for(client, req, personas["patient_moscow"])
     first = client.post("/token", data=code_exchange(req, code), auth=rp_credentials)
     assert first.status_code == 200, first.text

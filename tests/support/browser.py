@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-
-from tests.support.backends import CHROMIUM, chromium_available, require
+from tests.support import backends
+from tests.support.backends import CHROMIUM, require
 
 # Without the background-networking flags Chromium keeps dialling Google on this closed network.
 CHROMIUM_ARGS = [
@@ -20,9 +19,11 @@ STEP_TIMEOUT_MS = 15_000
 
 @contextmanager
 def launched_chromium() -> Iterator[Any]:
-    """A headless Chromium (skipped locally without it, a failure under CI=true)."""
-    require(chromium_available(), "Debian chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """A headless Chromium (skipped locally without it or Playwright, a failure under CI=true)."""
+    require(backends.chromium_available(), "Debian chromium")
+    require(backends.playwright_available(), "Playwright (the playwright Python package)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -65,3 +65,33 @@ def test_malformed_values_and_unknown_keys_are_named(tmp_path: Path) -> None:
     (tmp_path / "idp.toml").write_text('[idp]\nissuer = "http://x"\nisuer = "typo"\n')
     with pytest.raises(SettingsError, match="isuer"):
         load_idp_settings(environ={"GOSID_CONFIG_DIR": str(tmp_path)})
+
+
+def test_the_shipped_config_has_the_documented_code_send_limits() -> None:
+    """config/idp.toml is what `make run` and production start from: 10 codes per recipient and
+    30 per IP an hour (README, docs/FACTORS.md), not the relaxed values of the load tests."""
+    for environ in ({}, SAFE_PROD):
+        s = load_idp_settings(environ=environ)
+        assert (s.code_sends_per_recipient, s.code_sends_per_ip) == (10, 30)
+
+
+@pytest.mark.parametrize(
+    ("variable", "relaxed"),
+    [
+        ("GOSID_CODE_SENDS_PER_RECIPIENT", "1000"),
+        ("GOSID_CODE_SENDS_PER_IP", "100000"),
+        ("GOSID_LOGIN_LOCK_AFTER", "1000"),
+        ("GOSID_LOGIN_IP_LOCK_AFTER", "100000"),
+        ("GOSID_LOOKUP_CHECKS_PER_ACCOUNT", "1000"),
+        ("GOSID_LOOKUP_CHECKS_PER_IP", "100000"),
+    ],
+)
+def test_production_refuses_relaxed_abuse_limits_by_name(variable: str, relaxed: str) -> None:
+    with pytest.raises(SettingsError, match=f"{variable}={relaxed} is above the production maximum"):
+        load_idp_settings(environ={**SAFE_PROD, variable: relaxed})
+    assert getattr(load_idp_settings(environ={variable: relaxed}), variable[6:].lower()) == int(relaxed)
+
+
+def test_abuse_limits_must_be_positive_in_every_mode() -> None:
+    with pytest.raises(SettingsError, match="GOSID_CODE_SENDS_PER_IP must be at least 1"):
+        load_idp_settings(environ={"GOSID_CODE_SENDS_PER_IP": "0"})

@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from idp.adapters.store import EmbeddedStore, RedisStore, ShortLivedStore, StoreUnavailable, open_store
-from tests.support.backends import REDIS_URL, redis_available, require
+from tests.support.backends import REDIS_URL, backend_param, redis_available, require
 
 
-@pytest.fixture(params=["embedded", "redis"])
+@pytest.fixture(params=[backend_param("embedded"), backend_param("redis")])
 def store(request: pytest.FixtureRequest) -> Iterator[ShortLivedStore]:
     if request.param == "embedded":
         yield EmbeddedStore()

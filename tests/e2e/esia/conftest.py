@@ -19,7 +19,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.harness import IdpProcess, free_port, start_idp
-from tests.support.backends import PG_ADMIN_URL, REDIS_URL, postgres_available, redis_available, require
+from tests.support.backends import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    backend_param,
+    postgres_available,
+    redis_available,
+    require,
+)
 
 LIBRARY = ["esia-connector==0.16", "PyJWT==1.7.1", "pytz"]
 
@@ -50,7 +57,7 @@ def esia_pg_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["embedded", "postgres_redis"])
+@pytest.fixture(scope="session", params=[backend_param("embedded"), backend_param("postgres_redis")])
 def esia_idp(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpProcess]:
     """The IdP alone under gunicorn (the ESIA clients here are the tests, not the demo RP)."""
     options: dict[str, Any] = {}

@@ -84,7 +84,7 @@ async function codeFlow(configuration, label, { extra = {}, par = false, DPoP } 
   const nonce = client.randomNonce()
   const parameters = {
     redirect_uri: configuration.clientMetadata().redirect_uris[0],
-    scope: 'openid profile phone',
+    scope: 'openid profile phone offline_access', // offline_access: the refresh tokens the flows use
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,

@@ -4,6 +4,11 @@ PostgreSQL for modules that ask for both), settings -> app -> client, and tokens
 The RP database starts each test migrated and seeded from ``config/egisz_seed.toml``. A module
 runs on both backends with ``pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)``;
 the PostgreSQL variant is skipped locally without a server and mandatory under CI=true.
+
+The RP's calendar is ``rp_clock``, frozen at ``DEFAULT_INSTANT``; a test whose outcome could
+depend on the time of day takes ``@at_every_moscow_hour`` instead of a backend parametrization:
+it runs on SQLite at each of ``MOSCOW_HOURS`` and on PostgreSQL at the last of them. The demo
+schedules are seeded relative to that clock (tokens from the loopback IdP keep real time).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import shutil
 import tomllib
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -21,17 +28,55 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from relying_party_demo import create_app, migrate
+from relying_party_demo.clock import FrozenClock, local_date
 from relying_party_demo.settings import RpSettings, load_rp_settings
 from relying_party_demo.testing import FakeIdp, SigningKey, generate_signing_key
 from tests.integration.rp.helpers import persona_claims
-from tests.support.backends import PG_ADMIN_URL, postgres_available, require
+from tests.support.backends import PG_ADMIN_URL, backend_param, postgres_available, require
 
 REPO = Path(__file__).resolve().parents[3]
-BOTH = ["sqlite", "postgres"]
+BOTH = [backend_param("sqlite"), backend_param("postgres")]  # the PostgreSQL variant is marked `postgres`
 RS, CU = "medcard.rs", "medcard.cu"
 PERSON_SCOPES = "openid profile snils region roles"
 
 Persona = dict[str, Any]
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+# A Friday that ends a month and a year; at 23:55 in Moscow it is already the next day in the
+# Urals and Siberia, and at 00:05 it is still the day before in UTC.
+DAY = date(2027, 12, 31)
+MOSCOW_HOURS = [datetime.combine(DAY, time(h, m), MOSCOW) for h, m in ((0, 5), (9, 0), (13, 30), (23, 55))]
+DEFAULT_INSTANT = MOSCOW_HOURS[2]
+
+
+def moscow_id(instant: datetime) -> str:
+    return f"msk{instant.astimezone(MOSCOW):%H%M}"
+
+
+# SQLite at every hour; PostgreSQL at 23:55, when today's slots are over, tomorrow is next year
+# and Siberia is already there (the time logic is Python's, the SQL the same at any hour).
+at_every_moscow_hour = pytest.mark.parametrize(
+    ("rp_clock", "rp_backend"),
+    [pytest.param(at, "sqlite", id=f"{moscow_id(at)}-sqlite") for at in MOSCOW_HOURS]
+    + [
+        pytest.param(
+            MOSCOW_HOURS[-1], "postgres", id=f"{moscow_id(MOSCOW_HOURS[-1])}-postgres", marks=pytest.mark.postgres
+        )
+    ],
+    indirect=True,
+)
+on_both_backends = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
+
+
+def moscow_today(clock: FrozenClock) -> date:
+    """Today where the seeded Moscow clinics are, by the RP's calendar."""
+    return local_date(clock.now(), "Europe/Moscow")
+
+
+@pytest.fixture(params=[DEFAULT_INSTANT], ids=moscow_id)
+def rp_clock(request: pytest.FixtureRequest) -> FrozenClock:
+    """The RP's calendar clock for one test (``DEFAULT_INSTANT`` unless parametrized)."""
+    return FrozenClock(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +97,23 @@ def personas() -> dict[str, Persona]:
 
 
 @pytest.fixture(scope="session")
-def rp_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("rp-db") / "template.sqlite3"
-    create_app(load_rp_settings(overrides={"database_url": f"sqlite:///{path}", "client_secret": "x"}, environ={}))
-    return path
+def rp_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[datetime], Path]:
+    """A migrated SQLite database seeded at an instant: migrated once, seeded once per instant."""
+    folder = tmp_path_factory.mktemp("rp-db")
+    migrated = folder / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite:///{migrated}")
+    made: dict[datetime, Path] = {}
+
+    def template(instant: datetime) -> Path:
+        if instant not in made:
+            path = folder / f"seeded-{instant.timestamp():.0f}.sqlite3"
+            shutil.copy(migrated, path)
+            overrides = {"database_url": f"sqlite:///{path}", "client_secret": "x", "migrate_on_start": False}
+            create_app(load_rp_settings(overrides=overrides, environ={}), clock=FrozenClock(instant))
+            made[instant] = path
+        return made[instant]
+
+    return template
 
 
 @pytest.fixture(scope="session")
@@ -86,15 +144,20 @@ def _empty_pg(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite"])
-def rp_backend(request: pytest.FixtureRequest, tmp_path: Path, rp_sqlite_template: Path) -> str:
-    """The RP's database URL for one test: a copy of the seeded template, or emptied PostgreSQL
-    (seeded again when the app starts)."""
+def rp_backend(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    rp_sqlite_template: Callable[[datetime], Path],
+    rp_clock: FrozenClock,
+) -> str:
+    """The RP's database URL for one test: a copy of the template seeded at ``rp_clock``'s
+    instant, or emptied PostgreSQL (seeded again when the app starts)."""
     if request.param == "postgres":
         url: str = request.getfixturevalue("rp_pg_database")
         _empty_pg(url)
         return url
     db_file = tmp_path / "rp.sqlite3"
-    shutil.copy(rp_sqlite_template, db_file)
+    shutil.copy(rp_sqlite_template(rp_clock.now()), db_file)
     return f"sqlite:///{db_file}"
 
 
@@ -105,6 +168,7 @@ def settings_overrides(idp: FakeIdp, tmp_path: Path, rp_backend: str) -> dict[st
         "client_secret": idp.client_secret,
         "client_file": str(tmp_path / "rp-client.json"),
         "database_url": rp_backend,
+        "migrate_on_start": False,  # the template and the session's PostgreSQL database are migrated
     }
 
 
@@ -114,8 +178,8 @@ def settings(settings_overrides: dict[str, Any]) -> RpSettings:
 
 
 @pytest.fixture
-def app(settings: RpSettings) -> Iterator[Flask]:
-    application = create_app(settings)
+def app(settings: RpSettings, rp_clock: FrozenClock) -> Iterator[Flask]:
+    application = create_app(settings, clock=rp_clock)
     yield application
     from relying_party_demo.models import db
 
@@ -134,14 +198,14 @@ TokenFactory = Callable[..., str]
 @pytest.fixture
 def token_for(idp: FakeIdp, personas: dict[str, Persona]) -> TokenFactory:
     """``token_for("doctor_moscow", "medcard.rs", acr=...)``: an access token for a persona;
-    userinfo answers with the persona's SNILS for it, as the real IdP does."""
+    userinfo answers with the persona's SNILS (and whether it is confirmed) for it, as the real IdP does."""
 
     def make(key: str, scopes: str = RS, **overrides: Any) -> str:
         person = personas[key]
         claims = {**persona_claims(person), **overrides}
         token = idp.access_token(str(person["oid"]), f"{PERSON_SCOPES} {scopes}", **claims)
         if "snils" in person:
-            idp.set_userinfo(token, {"snils": person["snils"]})
+            idp.set_userinfo(token, {"snils": person["snils"], "snils_verified": person["level"] != "simplified"})
         return token
 
     return make

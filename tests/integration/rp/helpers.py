@@ -37,7 +37,7 @@ def complete(app: Flask, person: dict[str, Any], requirement_id: str, region: st
     with app.app_context():
         requirement = services().rules.requirement(requirement_id)
         assert requirement is not None
-        people.remember(str(person["oid"]), snils=person.get("snils"), region=region or person["region_code"])
+        people.remember(str(person["oid"]), region=region or person["region_code"])
         people.complete(
             str(person["oid"]), requirement, region=region or person["region_code"], details={}, token_jti=None
         )
@@ -73,6 +73,8 @@ def persona_userinfo(person: dict[str, Any]) -> dict[str, Any]:
     for claim, key in (("snils", "snils"), ("oms_policy", "oms_policy"), ("birthdate", "birth_date")):
         if key in person:
             info[claim] = person[key]
+    if "snils" in person:
+        info["snils_verified"] = person["level"] != "simplified"
     return info
 
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from joserfc.jwk import ECKey
 
 from relying_party_demo import create_app
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, bearer, dpop, dpop_proof, sign
 from tests.integration.rp.conftest import RS, TokenFactory
@@ -106,9 +107,11 @@ def test_me_links_the_person_by_the_snils_userinfo_releases(
     assert me["region"] == "77"
     assert me["card_id"] == card_id(app, SNILS)
     assert me["pending_requirements"] == ["msk_spb_first_login_documents"]
-    assert idp.requests["/userinfo"] == 1
+    assert me["identity"] == "verified" and idp.requests["/userinfo"] == 1
+    client.get("/api/me", headers=bearer(token))
+    assert idp.requests["/userinfo"] == 1  # checked once per token
     client.get("/api/me", headers=bearer(token_for("patient_moscow")))
-    assert idp.requests["/userinfo"] == 1  # linked once, remembered
+    assert idp.requests["/userinfo"] == 2  # a new token is checked again: the SNILS may have changed
 
 
 def test_json_errors_everywhere_under_api(client: FlaskClient, token_for: TokenFactory) -> None:
@@ -135,10 +138,10 @@ def test_responses_are_not_cached(client: FlaskClient, token_for: TokenFactory) 
 
 
 def test_api_validates_by_introspection_when_configured(
-    settings_overrides: dict[str, Any], idp: FakeIdp, token_for: TokenFactory
+    settings_overrides: dict[str, Any], idp: FakeIdp, token_for: TokenFactory, rp_clock: FrozenClock
 ) -> None:
     settings = load_rp_settings(overrides={**settings_overrides, "token_validation": "introspection"}, environ={})
-    client = create_app(settings).test_client()
+    client = create_app(settings, clock=rp_clock).test_client()
     token = token_for("doctor_moscow")
     assert client.get("/api/patients", headers=bearer(token)).status_code == 200
     assert idp.requests["/introspect"] >= 1

@@ -1,24 +1,37 @@
-"""Schedules, booking, cancelling, attendance and the inbox over the API."""
+"""Schedules, booking, cancelling, attendance and the inbox over the API.
+
+What depends on the time of day runs with the RP's calendar frozen at each of the Moscow hours
+(``@at_every_moscow_hour``, SQLite and PostgreSQL); the rest on both backends at the default
+instant. The seeded schedules are counted from the frozen clock.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from relying_party_demo.appointments.models import Appointment
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.models import Notification
 from relying_party_demo.testing import bearer
-from tests.integration.rp.conftest import BOTH, CU, RS, Persona, TokenFactory
+from tests.integration.rp.conftest import (
+    CU,
+    MOSCOW,
+    RS,
+    Persona,
+    TokenFactory,
+    at_every_moscow_hour,
+    moscow_today,
+    on_both_backends,
+)
 from tests.integration.rp.helpers import complete, count
 
-pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
-
 CLINIC = "1.2.643.5.1.13.13.12.2.77.7831"  # polyclinic no. 12, Moscow
+SPB_CLINIC = "1.2.643.5.1.13.13.12.2.78.4402"  # polyclinic no. 51, St Petersburg (Moscow time)
 EDIT = f"{RS} {CU}"
 DOCS = "msk_spb_first_login_documents"
 
@@ -30,26 +43,36 @@ def patient(app: Flask, token_for: TokenFactory, personas: dict[str, Persona]) -
     return bearer(token_for("patient_moscow", EDIT))
 
 
-def moscow_today() -> date:
-    """Today where the seeded clinic is: its schedule days are counted in its time zone."""
-    return datetime.now(ZoneInfo("Europe/Moscow")).date()
-
-
-def schedules(client: FlaskClient, headers: dict[str, str], **query: Any) -> list[dict[str, Any]]:
-    response = client.get("/api/schedules", query_string={"organization": CLINIC, **query}, headers=headers)
+def schedules(
+    client: FlaskClient, headers: dict[str, str], organization: str = CLINIC, **query: Any
+) -> list[dict[str, Any]]:
+    response = client.get("/api/schedules", query_string={"organization": organization, **query}, headers=headers)
     assert response.status_code == 200, response.get_json()
     found: list[dict[str, Any]] = response.get_json()["schedules"]
     return found
 
 
-def free_slot(client: FlaskClient, headers: dict[str, str], doctor: str = "Петров") -> int:
-    tomorrow = (moscow_today() + timedelta(days=1)).isoformat()
-    for schedule in schedules(client, headers, **{"from": tomorrow}):
-        if schedule["doctor"]["name"].startswith(doctor):
-            return int(next(s["id"] for s in schedule["slots"] if s["status"] == "free"))
+def free_slots(
+    client: FlaskClient, headers: dict[str, str], doctor: str = "Петров", organization: str = CLINIC
+) -> list[dict[str, Any]]:
+    """The doctor's free slots offered in the coming week, earliest first."""
+    found = schedules(client, headers, organization, days=7)
+    return [s for d in found if d["doctor"]["name"].startswith(doctor) for s in d["slots"] if s["status"] == "free"]
+
+
+def free_slot(client: FlaskClient, headers: dict[str, str], clock: FrozenClock, doctor: str = "Петров") -> int:
+    tomorrow = (moscow_today(clock) + timedelta(days=1)).isoformat()
+    for slot in free_slots(client, headers, doctor):
+        if slot["starts_at"][:10] >= tomorrow:
+            return int(slot["id"])
     raise AssertionError("no free slot seeded")
 
 
+def starts(slot: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(slot["starts_at"])
+
+
+@at_every_moscow_hour
 def test_seeded_schedules_have_slots_in_local_time(client: FlaskClient, patient: dict[str, str]) -> None:
     found = schedules(client, patient)
     doctors = {s["doctor"]["name"] for s in found}
@@ -59,10 +82,47 @@ def test_seeded_schedules_have_slots_in_local_time(client: FlaskClient, patient:
     assert {s["status"] for s in found[0]["slots"]} <= {"free", "booked", "closed"}
 
 
-def test_book_then_the_slot_is_taken_then_cancel_frees_it(
-    client: FlaskClient, app: Flask, patient: dict[str, str], token_for: TokenFactory, personas: dict[str, Persona]
+@at_every_moscow_hour
+def test_slots_whose_time_has_come_are_never_offered(
+    client: FlaskClient, patient: dict[str, str], rp_clock: FrozenClock
 ) -> None:
-    slot = free_slot(client, patient)
+    now, today = rp_clock.now(), moscow_today(rp_clock)
+    yesterday = (today - timedelta(days=1)).isoformat()
+    offered = [s for d in schedules(client, patient, CLINIC, days=7, **{"from": yesterday}) for s in d["slots"]]
+    assert offered, "no slots at all"
+    assert all(starts(s) > now for s in offered), [s["starts_at"] for s in offered if starts(s) <= now]
+    # Dr Petrov works 09:00-12:00 today, in 30-minute slots: only those still to come are listed.
+    todays = [s["starts_at"][11:16] for s in free_slots(client, patient) if s["starts_at"][:10] == today.isoformat()]
+    hours = [time(9, 0), time(9, 30), time(10, 0), time(10, 30), time(11, 0), time(11, 30)]
+    ahead = [f"{t:%H:%M}" for t in hours if datetime.combine(today, t, MOSCOW) > now]
+    assert todays == [t for t in ahead if t != "09:00"]  # 09:00 is the seeded visit of Kuzmin
+    # Tomorrow, even at 23:55 and across the year's end, can be booked.
+    assert any(s["starts_at"][:10] == (today + timedelta(days=1)).isoformat() for s in free_slots(client, patient))
+
+
+@on_both_backends  # the clock is set to the slot's start, whatever the hour
+def test_booking_a_slot_whose_time_has_come_is_refused_as_past(
+    client: FlaskClient, app: Flask, patient: dict[str, str], rp_clock: FrozenClock
+) -> None:
+    slot = free_slots(client, patient)[0]
+    rp_clock.set(starts(slot))  # the visit begins now
+    refused = client.post(f"/api/slots/{slot['id']}/appointment", headers=patient)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == "slot_in_past"  # not "slot_unavailable": nobody took it
+    rp_clock.set(starts(slot) - timedelta(seconds=1))
+    assert client.post(f"/api/slots/{slot['id']}/appointment", headers=patient).status_code == 201
+
+
+@at_every_moscow_hour
+def test_book_then_the_slot_is_taken_then_cancel_frees_it(
+    client: FlaskClient,
+    app: Flask,
+    patient: dict[str, str],
+    token_for: TokenFactory,
+    personas: dict[str, Persona],
+    rp_clock: FrozenClock,
+) -> None:
+    slot = free_slot(client, patient, rp_clock)
     booked = client.post(f"/api/slots/{slot}/appointment", headers=patient)
     assert booked.status_code == 201, booked.get_json()
     appointment = booked.get_json()
@@ -84,10 +144,44 @@ def test_book_then_the_slot_is_taken_then_cancel_frees_it(
     assert count(app, Appointment, slot_id=slot) == 2  # one cancelled, one live
 
 
-def test_inbox_tells_the_patient_about_status_changes(
-    client: FlaskClient, app: Flask, patient: dict[str, str], token_for: TokenFactory
+def book(client: FlaskClient, headers: dict[str, str], slot: dict[str, Any]) -> Any:
+    return client.post(f"/api/slots/{slot['id']}/appointment", headers=headers)
+
+
+@at_every_moscow_hour
+def test_a_patient_has_at_most_the_limit_of_upcoming_appointments_in_one_organization(
+    client: FlaskClient, app: Flask, patient: dict[str, str], rp_clock: FrozenClock
 ) -> None:
-    slot = free_slot(client, patient)
+    petrov, orlova = free_slots(client, patient), free_slots(client, patient, "Орлова")
+    # She already has the seeded visit tomorrow at 09:30; the default limit is 3.
+    first = book(client, patient, petrov[0])
+    assert first.status_code == 201
+    assert book(client, patient, orlova[0]).status_code == 201
+    refused = book(client, patient, petrov[1])
+    assert refused.status_code == 409
+    body = refused.get_json()
+    assert body["error"] == "booking_limit_reached"
+    assert "at most 3 upcoming appointments" in body["error_description"]
+    assert petrov[1]["id"] in [s["id"] for s in free_slots(client, patient)]  # nothing changed
+    assert count(app, Appointment, slot_id=petrov[1]["id"]) == 0
+    # Another organization's visits are counted separately.
+    assert book(client, patient, free_slots(client, patient, "Волков", SPB_CLINIC)[0]).status_code == 201
+    # Cancelling one makes room again.
+    client.post(f"/api/appointments/{first.get_json()['id']}/cancellation", headers=patient)
+    assert book(client, patient, petrov[1]).status_code == 201
+    # A visit whose time has come no longer counts.
+    mine = client.get("/api/appointments", headers=patient).get_json()["appointments"]
+    upcoming = sorted(starts(a) for a in mine if a["status"] == "booked" and a["organization"]["oid"] == CLINIC)
+    assert book(client, patient, petrov[-1]).status_code == 409
+    rp_clock.set(upcoming[0])
+    assert book(client, patient, petrov[-1]).status_code == 201
+
+
+@at_every_moscow_hour
+def test_inbox_tells_the_patient_about_status_changes(
+    client: FlaskClient, app: Flask, patient: dict[str, str], rp_clock: FrozenClock
+) -> None:
+    slot = free_slot(client, patient, rp_clock)
     appointment = client.post(f"/api/slots/{slot}/appointment", headers=patient).get_json()
     client.post(f"/api/appointments/{appointment['id']}/cancellation", headers=patient)
     messages = client.get("/api/inbox", headers=patient).get_json()["notifications"]
@@ -101,14 +195,15 @@ def test_inbox_tells_the_patient_about_status_changes(
     assert count(app, Notification, kind="upcoming_visit", recipient_snils="15821463061") == 1
 
 
+@at_every_moscow_hour
 def test_doctor_marks_attendance_in_their_own_schedule_only(
-    client: FlaskClient, app: Flask, token_for: TokenFactory
+    client: FlaskClient, app: Flask, token_for: TokenFactory, rp_clock: FrozenClock
 ) -> None:
     doctor = bearer(token_for("doctor_moscow", EDIT))
     mine = client.get("/api/appointments", headers=doctor).get_json()["appointments"]
-    today = next(a for a in mine if a["starts_at"][:10] == moscow_today().isoformat())
+    today = next(a for a in mine if a["starts_at"][:10] == moscow_today(rp_clock).isoformat())
     assert today["patient"]["name"] == "Кузьмин Олег Викторович"
-    tomorrow = next(a for a in mine if a["starts_at"][:10] > moscow_today().isoformat())
+    tomorrow = next(a for a in mine if a["starts_at"][:10] > moscow_today(rp_clock).isoformat())
     early = client.post(f"/api/appointments/{tomorrow['id']}/attendance", json={"attended": True}, headers=doctor)
     assert early.status_code == 409  # not before the visit's day
     bad = client.post(f"/api/appointments/{today['id']}/attendance", json={"attended": "yes"}, headers=doctor)
@@ -123,13 +218,14 @@ def test_doctor_marks_attendance_in_their_own_schedule_only(
     assert count(app, Notification, kind="appointment_attended", recipient_snils="20578912380") == 1
 
 
+@at_every_moscow_hour
 def test_registrar_manages_the_schedules_of_their_organization(
-    client: FlaskClient, app: Flask, token_for: TokenFactory
+    client: FlaskClient, app: Flask, token_for: TokenFactory, rp_clock: FrozenClock
 ) -> None:
     registrar = bearer(token_for("registrar_moscow", EDIT))
     doctor_id = client.get("/api/appointments", headers=bearer(token_for("doctor_moscow")))
     doctor_id = doctor_id.get_json()["appointments"][0]["doctor"]["id"]
-    day = (moscow_today() + timedelta(days=10)).isoformat()
+    day = (moscow_today(rp_clock) + timedelta(days=10)).isoformat()
     body = {"doctor_id": doctor_id, "day": day, "start": "13:00", "end": "14:00", "slot_minutes": 20}
     created = client.post("/api/schedules", json=body, headers=registrar)
     assert created.status_code == 201, created.get_json()
@@ -140,10 +236,12 @@ def test_registrar_manages_the_schedules_of_their_organization(
     withdrawn = client.delete(f"/api/slots/{slots[0]['id']}", headers=registrar)
     assert withdrawn.get_json()["status"] == "closed"
     assert client.delete(f"/api/slots/{slots[0]['id']}", headers=registrar).status_code == 409
-    past = client.post("/api/schedules", json={**body, "day": "2020-01-01"}, headers=registrar)
+    yesterday = (moscow_today(rp_clock) - timedelta(days=1)).isoformat()
+    past = client.post("/api/schedules", json={**body, "day": yesterday}, headers=registrar)
     assert past.status_code == 409
 
 
+@on_both_backends
 def test_registrar_of_another_organization_is_refused(client: FlaskClient, token_for: TokenFactory) -> None:
     stranger = bearer(token_for("registrar_moscow", EDIT, organization={"oid": "1.2.643.5.1.13.13.12.2.77.7904"}))
     doctor = client.get("/api/appointments", headers=bearer(token_for("doctor_moscow")))
@@ -154,6 +252,7 @@ def test_registrar_of_another_organization_is_refused(client: FlaskClient, token
     assert refused.get_json()["reason"] == "other_organization"
 
 
+@on_both_backends
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -173,6 +272,7 @@ def test_schedule_input_errors_name_the_field(
     assert response.get_json()["field"] == field
 
 
+@on_both_backends
 def test_directory_search_by_code_and_name(client: FlaskClient, token_for: TokenFactory) -> None:
     headers = bearer(token_for("doctor_dagestan"))
 

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from relying_party_demo import create_app, inbox
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.medical.models import CardEntry
 from relying_party_demo.models import ChangeRecord
 from relying_party_demo.settings import load_rp_settings
@@ -119,10 +120,15 @@ def test_doctor_edit_with_the_strong_acr_is_recorded_with_jti(
 
 
 def test_new_test_result_reaches_the_patients_inbox(
-    client: FlaskClient, app: Flask, token_for: TokenFactory, settings_overrides: dict[str, Any]
+    client: FlaskClient,
+    app: Flask,
+    token_for: TokenFactory,
+    settings_overrides: dict[str, Any],
+    rp_clock: FrozenClock,
 ) -> None:
     lenient = create_app(
-        load_rp_settings(overrides={**settings_overrides, "edit_acr": "urn:gosid:acr:2fa"}, environ={})
+        load_rp_settings(overrides={**settings_overrides, "edit_acr": "urn:gosid:acr:2fa"}, environ={}),
+        clock=rp_clock,
     )
     result = {"kind": "test_result", "text": "Биохимия крови", "details": {"test": "Глюкоза", "value": "5.1"}}
     doctor = bearer(token_for("doctor_moscow", f"{RS} {CU}"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,10 @@ from sqlalchemy import create_engine, func, inspect, select
 import relying_party_demo.appointments.models  # noqa: F401  (every table on the metadata)
 from relying_party_demo import migrate, seeding
 from relying_party_demo.appointments.models import Appointment, Schedule
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.medical.models import Doctor, Organization, Patient
 from relying_party_demo.models import Base, db
-from tests.integration.rp.conftest import BOTH, REPO, Persona
+from tests.integration.rp.conftest import BOTH, DEFAULT_INSTANT, REPO, Persona
 
 on_both = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 
@@ -45,7 +46,9 @@ def test_upgrade_is_idempotent_and_downgrade_removes_the_schema(rp_backend: str)
 
 
 @on_both
-def test_seed_links_the_personas_and_runs_again_without_duplicates(app: Flask, personas: dict[str, Persona]) -> None:
+def test_seed_links_the_personas_and_runs_again_without_duplicates(
+    app: Flask, personas: dict[str, Persona], rp_clock: FrozenClock
+) -> None:
     with app.app_context():
         orgs = set(db.session.scalars(select(Organization.oid)))
         doctors = set(db.session.scalars(select(Doctor.snils)))
@@ -58,12 +61,12 @@ def test_seed_links_the_personas_and_runs_again_without_duplicates(app: Flask, p
         for key in ("patient_moscow", "patient_sverdlovsk", "patient_novosibirsk", "patient_standard_spb"):
             assert personas[key]["snils"] in patients
         before = [db.session.scalar(select(func.count()).select_from(m)) for m in (Patient, Schedule, Appointment)]
-        report = seeding.seed(REPO / "config" / "egisz_seed.toml", now=datetime.now(UTC))
+        report = seeding.seed(REPO / "config" / "egisz_seed.toml", now=rp_clock.now())
         after = [db.session.scalar(select(func.count()).select_from(m)) for m in (Patient, Schedule, Appointment)]
         assert (report.patients, report.schedules, report.appointments) == (0, 0, 0)
         assert after == before
         # On a later day the coming days are added, with no new appointments.
-        later = seeding.seed(REPO / "config" / "egisz_seed.toml", now=datetime.now(UTC) + timedelta(days=1))
+        later = seeding.seed(REPO / "config" / "egisz_seed.toml", now=rp_clock.now() + timedelta(days=1))
         assert later.schedules > 0
         assert later.appointments == 0  # their days existed already, with their appointments
 
@@ -74,8 +77,9 @@ def test_cli_init_migrates_and_seeds_from_the_settings(tmp_path: Path, monkeypat
     from relying_party_demo import cli
 
     monkeypatch.setenv("GOSID_RP_DATABASE_URL", f"sqlite:///{tmp_path / 'rp.sqlite3'}")
-    first = CliRunner().invoke(cli.main, ["init"])
+    clock = FrozenClock(DEFAULT_INSTANT)  # both runs on one day, wherever the clinics are
+    first = CliRunner().invoke(cli.main, ["init"], obj=clock)
     assert first.exit_code == 0, first.output
     assert "8 organizations, 7 doctors, 7 patients" in first.output
-    again = CliRunner().invoke(cli.main, ["init"])
+    again = CliRunner().invoke(cli.main, ["init"], obj=clock)
     assert "0 organizations, 0 doctors, 0 patients, 0 schedule days, 0 appointments added" in again.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,9 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from relying_party_demo import create_app
+from relying_party_demo.appointments.models import Slot
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.models import LoginSession, db
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
+from tests.integration.rp.conftest import at_every_moscow_hour
 
 PATIENT_OID = "1000300101"  # patient_moscow, here registered in region 50 (no regional steps)
 USERINFO = {
@@ -32,6 +36,7 @@ USERINFO = {
 ACCESS_CLAIMS = {"roles": ["patient"], "region": "50"}
 EXPECTED_SCOPES = [
     "openid",
+    "offline_access",
     "profile",
     "email",
     "phone",
@@ -108,7 +113,15 @@ def test_card_page_shows_the_seeded_card_read_only(client: FlaskClient, idp: Fak
     assert "/entries" not in html
 
 
-def test_edit_rights_add_the_cu_scope_and_allow_booking(client: FlaskClient, idp: FakeIdp) -> None:
+def earliest_start(app: Flask, slot_ids: list[str]) -> datetime:
+    with app.app_context():
+        return min(db.session.get(Slot, int(n)).starts_at for n in slot_ids)  # type: ignore[union-attr]
+
+
+@at_every_moscow_hour
+def test_edit_rights_add_the_cu_scope_and_allow_booking(
+    client: FlaskClient, idp: FakeIdp, app: Flask, rp_clock: FrozenClock
+) -> None:
     login(client, idp)
     assert "запросите права на изменение" in client.get("/schedules").get_data(as_text=True)
     refused = client.post("/slots/1/book", data={"csrf_token": csrf_token_from(client.get("/profile").text)})
@@ -122,9 +135,52 @@ def test_edit_rights_add_the_cu_scope_and_allow_booking(client: FlaskClient, idp
     html = client.get("/schedules").get_data(as_text=True)
     slot = re.search(r'action="/slots/(\d+)/book"', html)
     assert slot, "no bookable slot on the schedules page"
+    assert earliest_start(app, re.findall(r'action="/slots/(\d+)/book"', html)) > rp_clock.now()  # none past
     booked = client.post(f"/slots/{slot.group(1)}/book", data={"csrf_token": csrf_token_from(html)})
     assert booked.headers["Location"] == "/appointments"
     assert "Вы записаны на приём." in client.get("/appointments").get_data(as_text=True)
+
+
+def bookable_slots(client: FlaskClient, idp: FakeIdp) -> tuple[list[int], str]:
+    """Log in with edit rights; the slots the schedules page offers to book, and its CSRF token."""
+    login(client, idp)
+    login(client, idp, "/auth/elevate")
+    html = client.get("/schedules").get_data(as_text=True)
+    return [int(n) for n in re.findall(r'action="/slots/(\d+)/book"', html)], csrf_token_from(html)
+
+
+def book_on_the_page(client: FlaskClient, slot: int, csrf: str, lang: str = "ru") -> str:
+    """Book through the form; the text of the page the browser lands on."""
+    client.get(f"/?lang={lang}")
+    booked = client.post(f"/slots/{slot}/book", data={"csrf_token": csrf})
+    assert booked.status_code == 303
+    return client.get(booked.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_slot_whose_time_came_while_the_page_was_open_is_refused_in_russian(
+    client: FlaskClient, idp: FakeIdp, app: Flask, rp_clock: FrozenClock
+) -> None:
+    slots, csrf = bookable_slots(client, idp)
+    with app.app_context():
+        rp_clock.set(db.session.get(Slot, slots[0]).starts_at)  # type: ignore[union-attr]
+    page = book_on_the_page(client, slots[0], csrf)
+    assert "Это время уже прошло. Выберите более позднее время в расписании." in page
+    assert "занято" not in page and "passed" not in page
+    english = book_on_the_page(client, slots[0], csrf, lang="en")
+    assert "This time has already passed. Choose a later time in the schedule." in english
+
+
+def test_booking_over_the_limit_names_the_limit_in_russian(client: FlaskClient, idp: FakeIdp) -> None:
+    slots, csrf = bookable_slots(client, idp)  # she has the seeded visit tomorrow; the limit is 3
+    for slot in slots[:2]:
+        assert "Вы записаны на приём." in book_on_the_page(client, slot, csrf)
+    page = book_on_the_page(client, slots[2], csrf)
+    assert (
+        "Достигнут предел предстоящих записей в одну медицинскую организацию: 3. "
+        "Отмените одну из них, чтобы записаться на другое время." in page
+    )
+    english = book_on_the_page(client, slots[2], csrf, lang="en")
+    assert "limit of upcoming appointments in one medical organization: 3." in english
 
 
 def test_forms_need_csrf(client: FlaskClient, idp: FakeIdp) -> None:
@@ -230,9 +286,9 @@ def test_code_refused_by_the_token_endpoint_is_shown(client: FlaskClient, idp: F
     assert "invalid_grant" in html
 
 
-def test_wrong_client_secret_is_shown(settings_overrides: dict[str, Any], idp: FakeIdp) -> None:
+def test_wrong_client_secret_is_shown(settings_overrides: dict[str, Any], idp: FakeIdp, rp_clock: FrozenClock) -> None:
     overrides = {**settings_overrides, "client_secret": "not-the-secret"}
-    client = create_app(load_rp_settings(overrides=overrides, environ={})).test_client()
+    client = create_app(load_rp_settings(overrides=overrides, environ={}), clock=rp_clock).test_client()
     response = finish_login(client, idp, start_login(client))
     assert response.status_code == 400
     assert "invalid_client" in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from relying_party_demo.errors import BookingLimitReached, SlotInPast, SlotUnavailable
 from relying_party_demo.testing import FakeIdp
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
@@ -46,3 +47,10 @@ def test_document_is_openapi_3_1_with_the_idps_oauth_flow(client: FlaskClient, i
             refs = re.findall(r'"#/components/schemas/(\w+)"', str(operation).replace("'", '"'))
             assert all(ref in schemas for ref in refs), (path, refs)
             assert {"401", "403"} <= set(operation["responses"])
+
+
+def test_every_refusal_of_a_booking_is_documented_by_its_error_code(client: FlaskClient) -> None:
+    booking = client.get("/api/openapi.json").get_json()["paths"]["/api/slots/{slot_id}/appointment"]["post"]
+    conflict = booking["responses"]["409"]["description"]
+    for error in (SlotUnavailable, SlotInPast, BookingLimitReached):
+        assert f"`{error.error}`" in conflict, error

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from relying_party_demo import create_app
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp
 
@@ -76,10 +77,10 @@ def test_logout_without_csrf_token_is_refused(client: FlaskClient) -> None:
 
 
 def test_login_without_client_secret_asks_to_run_gosid_init(
-    settings_overrides: dict[str, object], tmp_path: Path
+    settings_overrides: dict[str, object], tmp_path: Path, rp_clock: FrozenClock
 ) -> None:
     overrides = {**settings_overrides, "client_secret": "", "client_file": str(tmp_path / "no")}
-    app = create_app(load_rp_settings(overrides=overrides, environ={}))
+    app = create_app(load_rp_settings(overrides=overrides, environ={}), clock=rp_clock)
     response = app.test_client().get("/auth/login")
     assert response.status_code == 503
     html = response.get_data(as_text=True)

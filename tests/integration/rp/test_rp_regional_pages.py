@@ -12,8 +12,9 @@ from relying_party_demo.models import ChangeRecord, UploadedDocument
 from relying_party_demo.testing import FakeIdp, csrf_token_from
 from tests.integration.rp.conftest import Persona
 from tests.integration.rp.helpers import browser_login, card_id, count
+from tests.support import pdfs
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdfs.valid_pdf()
 
 
 def post(client: FlaskClient, path: str, data: dict[str, Any], page: str = "/onboarding") -> Any:
@@ -58,7 +59,7 @@ def test_unconfirmed_spb_account_uploads_a_pdf_copy(
     base = {"requirement_id": "msk_spb_first_login_documents", "confirm_right": "yes"}
     attempts = [
         ({"oms_policy": "7852064139785201"}, "приложите копию"),
-        ({"oms_policy": "7852064139785201", "policy_pdf": (b"GIF89a", "policy.pdf")}, "is not a PDF"),
+        ({"oms_policy": "7852064139785201", "policy_pdf": (b"GIF89a", "policy.pdf")}, "не документ PDF"),
         ({"oms_policy": "123", "policy_pdf": (PDF, "policy.pdf")}, "16 digits"),
         ({"oms_policy": "7700000000000001", "policy_pdf": (PDF, "policy.pdf")}, "does not match"),
     ]

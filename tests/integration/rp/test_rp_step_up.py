@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from relying_party_demo import create_app
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.medical.models import CardEntry
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
@@ -86,9 +87,11 @@ def test_when_the_idp_does_not_offer_the_level_the_page_says_so_without_a_redire
 
 
 def test_with_edit_acr_2fa_a_two_factor_doctor_edits_directly(
-    idp: FakeIdp, app: Flask, personas: dict[str, Persona], settings_overrides: dict[str, Any]
+    idp: FakeIdp, app: Flask, personas: dict[str, Persona], settings_overrides: dict[str, Any], rp_clock: FrozenClock
 ) -> None:
-    lenient = create_app(load_rp_settings(overrides={**settings_overrides, "edit_acr": TWO_FA}, environ={}))
+    lenient = create_app(
+        load_rp_settings(overrides={**settings_overrides, "edit_acr": TWO_FA}, environ={}), clock=rp_clock
+    )
     client = lenient.test_client()
     login_with_edit_rights(client, idp, personas["doctor_moscow"])
     card = f"/cards/{card_id(app, KUZMIN)}"
@@ -99,10 +102,10 @@ def test_with_edit_acr_2fa_a_two_factor_doctor_edits_directly(
 
 
 def test_invalid_entry_in_the_form_is_explained(
-    idp: FakeIdp, app: Flask, personas: dict[str, Persona], settings_overrides: dict[str, Any]
+    idp: FakeIdp, app: Flask, personas: dict[str, Persona], settings_overrides: dict[str, Any], rp_clock: FrozenClock
 ) -> None:
     client = create_app(
-        load_rp_settings(overrides={**settings_overrides, "edit_acr": TWO_FA}, environ={})
+        load_rp_settings(overrides={**settings_overrides, "edit_acr": TWO_FA}, environ={}), clock=rp_clock
     ).test_client()
     login_with_edit_rights(client, idp, personas["doctor_moscow"])
     card = f"/cards/{card_id(app, KUZMIN)}"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from idp.accounts.models import Person
+from idp.accounts.verification import record_verification
 from idp.esia.certs import load_certificate
 from idp.esia.encoding import NotBase64, decode_base64_any
 from idp.esia.errors import InvalidScope, MissingScope
@@ -103,15 +105,26 @@ def test_stand_certificates_are_valid_for_openssl_and_rotate(tmp_path: Path) -> 
     assert len(keys.verifying("GOST3410_2012_256")) == 1
 
 
-class _Person:
-    oid, passport_series, passport_number = 1000299681, "4510", "123456"
-    passport_issue_date, passport_issued_by = date(2015, 3, 1), "ОВД"
-    oms_policy, level = "7700000000000001", "confirmed"
+def _person() -> Person:
+    person = Person(
+        oid=1000299681,
+        passport_series="4510",
+        passport_number="123456",
+        passport_issue_date=date(2015, 3, 1),
+        passport_issued_by="ОВД",
+        oms_policy="7700000000000001",
+        level="confirmed",
+    )
+    record_verification(person, "registry")
+    return person
 
 
 def test_document_and_collection_shapes() -> None:
-    docs = documents(_Person(), {"id_doc"})  # type: ignore[arg-type]
+    person = _person()
+    docs = documents(person, {"id_doc"})
     assert docs[0]["type"] == "RF_PASSPORT" and docs[0]["issueDate"] == "01.03.2015"
     assert docs[0]["vrfStu"] == "VERIFIED" and docs[0]["stateFacts"] == ["Identifiable"]
+    person.passport_number = "654321"  # changed since it was verified
+    assert documents(person, {"id_doc"})[0]["vrfStu"] == "NOT_VERIFIED"
     listed = collection(docs, base_url="https://esia.example/rs/prns/1/docs")
     assert listed["elements"] == [f"https://esia.example/rs/prns/1/docs/{docs[0]['id']}"] and listed["size"] == 1

@@ -87,6 +87,13 @@ def test_unknown_token_validation_is_refused() -> None:
         load_rp_settings(environ={"GOSID_RP_TOKEN_VALIDATION": "trust-me"})
 
 
+def test_the_booking_limit_defaults_to_three_and_must_allow_one_visit() -> None:
+    assert load_rp_settings(environ={}).upcoming_appointment_limit == 3
+    assert load_rp_settings(environ={"GOSID_RP_UPCOMING_APPOINTMENT_LIMIT": "5"}).upcoming_appointment_limit == 5
+    with pytest.raises(SettingsError, match="GOSID_RP_UPCOMING_APPOINTMENT_LIMIT must be at least 1, not 0"):
+        load_rp_settings(overrides={"upcoming_appointment_limit": 0}, environ={})
+
+
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(SettingsError, match="GOSID_RP_MODE"):
         load_rp_settings(overrides={"mode": "staging"}, environ={})
