@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from idp.accounts import passwords
+from idp.accounts.passwords import HashParameters, PasswordHashing
 from idp.adapters.clock import Clock, SystemClock
 from idp.adapters.store import ShortLivedStore, open_store
 from idp.factors.send_limits import SendLimits
@@ -46,6 +48,7 @@ class Services:
     captcha: CaptchaStore
     send_limits: SendLimits
     clock: Clock  # the date rules' clock (idp.adapters.clock); token lifetimes keep time.time()
+    passwords: PasswordHashing
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -55,6 +58,20 @@ def build_sender(settings: IdpSettings) -> MessageSender:
         mail=SmtpMail(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender),
         sms=HttpSmsGateway(url=settings.sms_gateway_url, token=settings.sms_gateway_token),
     )
+
+
+def build_password_hashing(settings: IdpSettings) -> PasswordHashing:
+    """argon2id with the configured cost, also made the process's hasher for registration,
+    password changes and seeding (``idp.accounts.passwords.configure``)."""
+    hashing = PasswordHashing(
+        HashParameters(
+            memory_kib=settings.password_hash_memory_kib,
+            time_cost=settings.password_hash_time_cost,
+            parallelism=settings.password_hash_parallelism,
+        )
+    )
+    passwords.configure(hashing)
+    return hashing
 
 
 def build_services(
@@ -82,6 +99,7 @@ def build_services(
     transactions = TransactionRepository(store, ttl=settings.login_transaction_ttl)
     refresh = RefreshTokenService(ttl=settings.refresh_token_ttl, idle_ttl=settings.refresh_token_idle_ttl)
     deny_list = AccessTokenDenyList(store)
+    hashing = build_password_hashing(settings)
     return Services(
         settings=settings,
         store=store,
@@ -93,6 +111,7 @@ def build_services(
             sms=sms,
             factors=build_factors(settings, store, sender, sms, send_limits),
             guard=LoginLimiter(store=store, captcha=captcha, limits=login_limits(settings)),
+            hashing=hashing,
         ),
         sessions=SessionService(ttl=settings.session_ttl, idle_ttl=settings.session_idle_ttl),
         codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
@@ -104,6 +123,7 @@ def build_services(
         captcha=captcha,
         send_limits=send_limits,
         clock=clock or SystemClock(),
+        passwords=hashing,
     )
 
 

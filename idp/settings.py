@@ -25,6 +25,11 @@ PRODUCTION_LIMIT_MAXIMA = {
 }
 
 
+# The least argon2id cost production accepts (OWASP Password Storage Cheat Sheet: m=19 MiB,
+# t=2, p=1). Cheaper parameters are for the test suite, which runs in development mode.
+PASSWORD_HASH_MINIMA = {"password_hash_memory_kib": 19456, "password_hash_time_cost": 2}
+
+
 @dataclass(frozen=True)
 class IdpSettings:
     issuer: str = "http://localhost:8000"
@@ -63,6 +68,10 @@ class IdpSettings:
     email_link_ttl: int = 600
     app_request_ttl: int = 120
     password_policy: str = "gosuslugi"  # noqa: S105 - "gosuslugi" (3 of 4 character classes) or "nist"
+    # argon2id cost (OWASP's first recommendation); production refuses less (PASSWORD_HASH_MINIMA)
+    password_hash_memory_kib: int = 19456
+    password_hash_time_cost: int = 2
+    password_hash_parallelism: int = 1
     code_sends_per_recipient: int = 10  # SMS / e-mail codes to one phone or address per hour
     code_sends_per_ip: int = 30  # codes triggered from one IP per hour
     login_captcha_after: int = 3  # failed passwords per account within an hour before a captcha
@@ -117,6 +126,7 @@ class IdpSettings:
         if self.workers < 1:
             raise SettingsError("GOSID_WORKERS must be at least 1")
         self._check_limits()
+        self._check_password_hashing()
         if self.workers > 1 and self.store_is_process_local:
             raise SettingsError(
                 "GOSID_STORE_URL is the process-local embedded store (memory://) but GOSID_WORKERS="
@@ -145,6 +155,24 @@ class IdpSettings:
                 raise SettingsError(
                     f"GOSID_{name.upper()}={value} is above the production maximum of {maximum}; "
                     "relaxed limits are for load tests in development mode only"
+                )
+
+    def _check_password_hashing(self) -> None:
+        """argon2id parameters argon2 accepts; production refuses a cost below the floor."""
+        for name in ("password_hash_time_cost", "password_hash_parallelism"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"GOSID_{name.upper()} must be at least 1, not {getattr(self, name)}")
+        if self.password_hash_memory_kib < 8 * self.password_hash_parallelism:
+            raise SettingsError(
+                "GOSID_PASSWORD_HASH_MEMORY_KIB must be at least 8 × GOSID_PASSWORD_HASH_PARALLELISM "
+                f"(argon2), not {self.password_hash_memory_kib}"
+            )
+        for name, minimum in PASSWORD_HASH_MINIMA.items():
+            value = getattr(self, name)
+            if self.production and value < minimum:
+                raise SettingsError(
+                    f"GOSID_{name.upper()}={value} is below the production minimum of {minimum}; "
+                    "cheaper password hashing is for tests in development mode only"
                 )
 
 

@@ -26,6 +26,7 @@ from tests.support.backends import (
     require,
     unmarked_variants,
 )
+from tests.support.password_cost import TEST_HASH_PARAMETERS, TEST_HASH_SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
 RP_REDIRECT = "http://localhost:8001/auth/callback"
@@ -40,9 +41,17 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """The suite's argon2id cost for code that runs before (or without) an app."""
+    from idp.accounts.passwords import PasswordHashing, configure
+
+    configure(PasswordHashing(TEST_HASH_PARAMETERS))
+
+
 @pytest.fixture(scope="session")
-def persona_rows() -> list[dict[str, Any]]:
-    """Persona rows with their argon2 hashes computed once per session."""
+def persona_rows(cheap_password_hashing: None) -> list[dict[str, Any]]:
+    """Persona rows with their argon2 hashes computed once per session, at the suite's cost."""
     from idp.accounts.models import Person
     from idp.accounts.seeding import load_personas, person_from
 
@@ -127,6 +136,7 @@ def settings(backend: dict[str, str], keys_dir: Path, tmp_path: Path) -> Any:
             "var_dir": str(tmp_path / "var"),
             "secret_key": "test-secret-key-" + uuid.uuid4().hex,
             "sms_resend_cooldown": 30,
+            **TEST_HASH_SETTINGS,
         },
         environ={},
     )

@@ -1,10 +1,13 @@
 """Password hashing (argon2id) and the password policy.
 
-Hashing: `hash_password` / `verify_password` / `needs_rehash` wrap argon2-cffi and never let its
-exceptions out. Passwords are NFKC-normalized before hashing (NIST SP 800-63B 5.1.1.2), so the same
-password typed with composed or decomposed characters verifies. `burn_verification_time` costs
-the same as a real verification and is called when the account does not exist, so response time
-does not reveal which logins are registered.
+Hashing: a `PasswordHashing` holds one set of argon2id parameters (`HashParameters`, from the
+``GOSID_PASSWORD_HASH_*`` settings) and never lets argon2-cffi's exceptions out. The app
+factory builds it once (``Services.passwords``), gives it to the login service and makes it the
+process's hasher for the module-level `hash_password` / `verify_password` / `needs_rehash`
+(`configure`). Passwords are NFKC-normalized before hashing (NIST SP 800-63B 5.1.1.2), so the
+same password typed with composed or decomposed characters verifies. `burn_verification_time`
+costs the same as a real verification and is called when the account does not exist, so
+response time does not reveal which logins are registered.
 
 Policy: `check_password_policy` (see its docstring for the rules and what is deliberately absent).
 """
@@ -19,50 +22,88 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from idp.accounts.breached_passwords import is_breached
 from idp.accounts.common_passwords import COMMON_PASSWORDS
 from idp.accounts.validation import FieldError, ValidationError
 
-# argon2-cffi's defaults are argon2id with the RFC 9106 "low memory" profile (t=3, m=64 MiB, p=4).
-_hasher = PasswordHasher()
+
+@dataclass(frozen=True)
+class HashParameters:
+    """argon2id cost; the defaults are OWASP's first recommendation (m=19 MiB, t=2, p=1)."""
+
+    memory_kib: int = 19456
+    time_cost: int = 2
+    parallelism: int = 1
+
+
+class PasswordHashing:
+    """argon2id with one set of parameters; a hash made with others still verifies and
+    `needs_rehash` says to store a fresh one."""
+
+    def __init__(self, parameters: HashParameters | None = None) -> None:
+        self.parameters = parameters or HashParameters()
+        self._hasher = PasswordHasher(
+            time_cost=self.parameters.time_cost,
+            memory_cost=self.parameters.memory_kib,
+            parallelism=self.parameters.parallelism,
+            type=Type.ID,
+        )
+        # Made with the same parameters as real hashes, so a dummy check costs the same.
+        self._dummy_hash = self.hash(secrets.token_urlsafe(32))
+
+    def hash(self, password: str) -> str:
+        """An argon2id PHC string ("$argon2id$v=19$...") with its own random salt; never raises."""
+        return self._hasher.hash(_prepare(password))
+
+    def verify(self, *, stored_hash: str, password: str) -> bool:
+        """True only if `password` matches `stored_hash`; False on mismatch or a malformed hash."""
+        try:
+            return self._hasher.verify(stored_hash, _prepare(password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """True if the hash was made with other parameters (or is unreadable)."""
+        try:
+            return self._hasher.check_needs_rehash(stored_hash)
+        except InvalidHashError:
+            return True
+
+    def burn_verification_time(self, password: str) -> None:
+        """Spend the time of one `verify` call; use it when the login names no account."""
+        self.verify(stored_hash=self._dummy_hash, password=password)
 
 
 def _prepare(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+_configured = PasswordHashing()
+
+
+def configure(hashing: PasswordHashing) -> None:
+    """Make `hashing` the process's hasher for the functions below (the app factory does)."""
+    global _configured  # one hasher per process, set once at start-up
+    _configured = hashing
+
+
 def hash_password(password: str) -> str:
-    """An argon2id PHC string ("$argon2id$v=19$...") with its own random salt; never raises."""
-    return _hasher.hash(_prepare(password))
+    return _configured.hash(password)
 
 
 def verify_password(*, stored_hash: str, password: str) -> bool:
-    """True only if `password` matches `stored_hash`; False on mismatch or a malformed hash."""
-    try:
-        return _hasher.verify(stored_hash, _prepare(password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    return _configured.verify(stored_hash=stored_hash, password=password)
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    """True if the hash was made with other parameters (or is unreadable): store a fresh hash
-    after the next successful login."""
-    try:
-        return _hasher.check_needs_rehash(stored_hash)
-    except InvalidHashError:
-        return True
-
-
-# Made once at import with the same parameters as real hashes, so a dummy check costs the same.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(32))
+    return _configured.needs_rehash(stored_hash)
 
 
 def burn_verification_time(password: str) -> None:
-    """Spend the time of one `verify_password` call; use it when the login names no account."""
-    verify_password(stored_hash=_DUMMY_HASH, password=password)
+    _configured.burn_verification_time(password)
 
 
 # --- policy -----------------------------------------------------------------------------------

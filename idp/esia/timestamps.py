@@ -24,10 +24,6 @@ class Timestamp:
         return int((self.at - (now or datetime.now(UTC))).total_seconds())
 
 
-def format_timestamp(at: datetime) -> str:
-    return at.strftime("%Y.%m.%d %H:%M:%S %z")
-
-
 def _real_moment(value: str, match: re.Match[str]) -> datetime:
     """The moment a timestamp of the documented form names; one that cannot exist (month 13,
     30 February, 25:61, an offset of +99:99 or -24:00) is a :class:`BadTimestamp`."""

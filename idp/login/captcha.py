@@ -16,6 +16,7 @@ from idp.security.hashes import constant_time_equals
 ALPHABET = "23456789ABCDEFGHJKMNPRSTUVWXYZ"  # no 0/O, 1/I/L: people misread them
 LENGTH = 5
 TTL = 600
+STORE_PREFIX = "captcha:"  # the answer's key in the short-lived store is this and the captcha id
 
 
 class CaptchaStore:
@@ -26,15 +27,11 @@ class CaptchaStore:
     def new(self, captcha_id: str) -> bytes:
         """A fresh PNG for ``captcha_id`` (replacing any earlier answer)."""
         text = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-        self._store.set(f"captcha:{captcha_id}", text, ttl=TTL)
+        self._store.set(STORE_PREFIX + captcha_id, text, ttl=TTL)
         return self._images.generate(text).getvalue()
 
     def check(self, captcha_id: str, answer: str) -> bool:
         if not captcha_id:
             return False
-        expected = self._store.consume(f"captcha:{captcha_id}")
+        expected = self._store.consume(STORE_PREFIX + captcha_id)
         return expected is not None and constant_time_equals(expected, answer.strip().upper())
-
-    def peek_for_tests(self, captcha_id: str) -> str | None:
-        """The current answer (dev mode and tests only; never exposed over HTTP)."""
-        return self._store.get(f"captcha:{captcha_id}")

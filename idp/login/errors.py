@@ -15,6 +15,8 @@ class LoginError(Exception):
 
 
 class InvalidCredentials(LoginError):
+    """A wrong password, an unknown login or a disabled account: one answer for all three."""
+
     code = "LOGIN-001"
     message = "Incorrect login or password. Check them and try again."
     status = 401
@@ -50,12 +52,6 @@ class ResendTooSoon(LoginError):
     def __init__(self, wait_seconds: int) -> None:
         super().__init__()
         self.wait_seconds = wait_seconds
-
-
-class AccountDisabled(LoginError):
-    code = "LOGIN-004"
-    message = "Incorrect login or password. Check them and try again."
-    status = 401
 
 
 class FactorNotAvailable(LoginError):

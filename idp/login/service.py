@@ -73,8 +73,10 @@ class LoginService:
         sms: SmsCodeFactor,
         factors: FactorRegistry | None = None,
         guard: PasswordGuard | None = None,
+        hashing: passwords.PasswordHashing,
     ) -> None:
         self.transactions = transactions
+        self.hashing = hashing
         self.factors = factors or FactorRegistry([sms])
         self.sms = sms
         self.guard = guard
@@ -104,11 +106,11 @@ class LoginService:
         if self.guard is not None:
             self.guard.before_attempt(account, ip, captcha_id=captcha_id, captcha=captcha)
         if person is None:
-            passwords.burn_verification_time(password)
+            self.hashing.burn_verification_time(password)
             audit.record("login_password", result="unknown_account", login_kind=_kind(login))
             self._failed(account, ip)
             raise InvalidCredentials()
-        if not passwords.verify_password(stored_hash=person.password_hash, password=password):
+        if not self.hashing.verify(stored_hash=person.password_hash, password=password):
             audit.record("login_password", result="wrong_password", person_oid=person.oid)
             self._failed(account, ip)
             raise InvalidCredentials()
@@ -117,11 +119,19 @@ class LoginService:
             raise InvalidCredentials()
         if self.guard is not None:
             self.guard.succeeded(account)
+        self._upgrade_hash(person, password)
         tx.person_oid = person.oid
         tx.factors = ["password"]
         self.transactions.save(tx)
-        audit.record("login_password", person_oid=person.oid)
+        audit.record("login_password", person_oid=person.oid)  # commits the upgraded hash with it
         return person
+
+    def _upgrade_hash(self, person: Person, password: str) -> None:
+        """After a successful check: a hash made with other argon2id parameters is replaced
+        (committed by the caller's audit record, so both land or neither)."""
+        if self.hashing.needs_rehash(person.password_hash):
+            person.password_hash = self.hashing.hash(password)
+            audit.record("password_rehashed", person_oid=person.oid, commit=False)
 
     def captcha_needed(self, login: str) -> bool:
         if self.guard is None:
@@ -200,14 +210,6 @@ class LoginService:
             if enrolled is not None:
                 enrolled.last_used_at = utcnow()
         db.session.commit()
-
-    # --- the SMS factor, kept as named calls for the registration flow and tests -------------
-
-    def send_sms(self, tx: LoginTransaction) -> Challenge:
-        return self.begin(tx, "sms")
-
-    def check_sms(self, tx: LoginTransaction, code: str) -> FinishedLogin:
-        return self.verify(tx, "sms", code)
 
 
 class PasswordGuard(Protocol):

@@ -20,7 +20,6 @@ from idp.settings import IdpSettings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 ASSERTION_ALGS = ["RS256", "PS256", "ES256"]
-BASE_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"]
 DPOP_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
 
 

@@ -34,7 +34,7 @@ def end_session_everywhere(ending: BrowserSession, person_oid: int) -> None:
     if deliveries:
         notifier = current_app.extensions["gosid_backchannel"]
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        current_app.extensions["gosid_backchannel_last"] = notifier.notify(app, deliveries, person_oid=person_oid)
+        notifier.notify(app, deliveries, person_oid=person_oid)
 
 
 def _backchannel_deliveries(ending: BrowserSession, person_oid: int, sid: str) -> list[Delivery]:

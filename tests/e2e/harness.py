@@ -27,6 +27,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of, sms_code
+from tests.support.password_cost import TEST_HASH_ENVIRON
 
 REPO = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = REPO / "config" / "gunicorn.conf.py"
@@ -54,11 +55,13 @@ def free_port() -> int:
 # The e2e suite signs the same personas in and registers from 127.0.0.1 many times within an
 # hour; the limits config/idp.toml ships (10 codes per recipient, 30 per IP an hour) would refuse
 # it. Every server the harness starts gets these instead: development mode only, since
-# production refuses them (IdpSettings.check). `python -m bench.run` passes its own.
+# production refuses them (IdpSettings.check). `python -m bench.run` passes its own. The cheap
+# argon2id cost of the suite (tests/support/password_cost.py) is development-only too.
 E2E_IDP_SETTINGS: Mapping[str, str] = {
     "GOSID_CODE_SENDS_PER_RECIPIENT": "1000",
     "GOSID_CODE_SENDS_PER_IP": "100000",
     "GOSID_LOOKUP_CHECKS_PER_IP": "10000",
+    **TEST_HASH_ENVIRON,
 }
 
 

@@ -29,6 +29,7 @@ from idp.settings import IdpSettings
 from tests.integration.factors.helpers import choose, enrol_totp, freeze_totp_clock, password, signed_in, start, submit
 from tests.security.fixtures_late import _seeded_app, audit_events, session_data
 from tests.security.helpers import demo_request, expire_now
+from tests.support.captcha import captcha_answer
 from tests.support.flows import RP_REDIRECT, outbox_code, password_step, sms_step
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of
 from tests.support.soft_webauthn import SoftAuthenticator, unb64u
@@ -76,7 +77,7 @@ def _guess(app: Any, client: Any, csrf: str, login: str, secret: str) -> Any:
     """One password guess by an attacker who solves every captcha (peeked from the store)."""
     client.get("/login/captcha.png")
     with client.session_transaction() as sess:
-        answer = app.extensions["gosid"].captcha.peek_for_tests(sess.get("captcha_id", ""))
+        answer = captcha_answer(app, sess.get("captcha_id", ""))
     data = {"csrf_token": csrf, "login": login, "password": secret, "captcha": answer or ""}
     return client.post("/login", data=data)
 

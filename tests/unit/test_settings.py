@@ -95,3 +95,37 @@ def test_production_refuses_relaxed_abuse_limits_by_name(variable: str, relaxed:
 def test_abuse_limits_must_be_positive_in_every_mode() -> None:
     with pytest.raises(SettingsError, match="GOSID_CODE_SENDS_PER_IP must be at least 1"):
         load_idp_settings(environ={"GOSID_CODE_SENDS_PER_IP": "0"})
+
+
+def test_password_hashing_defaults_to_owasps_first_argon2id_recommendation() -> None:
+    """m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet), in development and production."""
+    for environ in ({}, SAFE_PROD):
+        s = load_idp_settings(environ=environ)
+        assert (s.password_hash_memory_kib, s.password_hash_time_cost, s.password_hash_parallelism) == (19456, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("variable", "weak"),
+    [("GOSID_PASSWORD_HASH_MEMORY_KIB", "1024"), ("GOSID_PASSWORD_HASH_TIME_COST", "1")],
+)
+def test_production_refuses_password_hashing_below_the_floor_by_name(variable: str, weak: str) -> None:
+    with pytest.raises(SettingsError, match=f"{variable}={weak} is below the production minimum"):
+        load_idp_settings(environ={**SAFE_PROD, variable: weak})
+    # Development (and the test suite) may use cheap parameters.
+    assert getattr(load_idp_settings(environ={variable: weak}), variable[6:].lower()) == int(weak)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"GOSID_PASSWORD_HASH_TIME_COST": "0"}, "GOSID_PASSWORD_HASH_TIME_COST must be at least 1"),
+        ({"GOSID_PASSWORD_HASH_PARALLELISM": "0"}, "GOSID_PASSWORD_HASH_PARALLELISM must be at least 1"),
+        (
+            {"GOSID_PASSWORD_HASH_MEMORY_KIB": "16", "GOSID_PASSWORD_HASH_PARALLELISM": "4"},
+            "GOSID_PASSWORD_HASH_MEMORY_KIB must be at least 8 × GOSID_PASSWORD_HASH_PARALLELISM",
+        ),
+    ],
+)
+def test_impossible_argon2_parameters_are_refused_in_every_mode(change: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_idp_settings(environ=change)
