@@ -5,7 +5,9 @@ attributes) and GOST R 34.10-2012-256 with OpenSSL's gost engine (Debian
 
 from __future__ import annotations
 
+import atexit
 import base64
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -95,6 +97,7 @@ class GostSigner:
     @classmethod
     def create(cls, name: str = "test GOST system", paramset: str = "A") -> GostSigner:
         directory = Path(tempfile.mkdtemp(prefix="esia-gost-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)  # a test key never outlives the run
         _openssl(
             "req", "-engine", "gost", "-x509", "-newkey", "gost2012_256", "-pkeyopt", f"paramset:{paramset}",
             "-nodes", "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem"),
