@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from idp.accounts.models import Person
 from idp.audit import log as audit
+from idp.esia import refresh as esia_refresh
+from idp.oidc.logout import session_sid
 from idp.services import services
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db, utcnow
 
 
 def end_everything_for(person_oid: int) -> None:
-    """End every browser session and revoke every refresh token of the person."""
-    db.session.execute(
-        update(BrowserSession)
-        .where(BrowserSession.person_oid == person_oid, BrowserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+    """End every browser session and revoke every refresh token of the person (ESIA ones too);
+    each ended session's ``sid`` goes on the access-token deny list, as on logout, so access
+    tokens issued without a refresh token stop too."""
+    open_sessions = (BrowserSession.person_oid == person_oid, BrowserSession.ended_at.is_(None))
+    ending = [session_sid(s) for s in db.session.scalars(select(BrowserSession).where(*open_sessions))]
+    db.session.execute(update(BrowserSession).where(*open_sessions).values(ended_at=utcnow()))
+    esia_refresh.revoke_for_person(person_oid)
     db.session.commit()
-    services().refresh.revoke_for_person(person_oid)
+    svc = services()
+    svc.refresh.revoke_for_person(person_oid)
+    for sid in ending:
+        svc.deny_list.revoke_session(sid, ttl=svc.settings.access_token_ttl + 60)
 
 
 def disable_account(person_oid: int) -> bool:

@@ -76,3 +76,13 @@ def family_revoked(family_id: str) -> bool:
         EsiaRefreshToken.family_id == family_id, EsiaRefreshToken.revoked_at.is_not(None)
     )
     return db.session.scalar(found.limit(1)) is not None
+
+
+def revoke_for_person(person_oid: int, *, client_id: str | None = None) -> int:
+    """Revoke the person's live ESIA refresh tokens (of ``client_id`` only, when given): consent
+    withdrawal and account disable. The caller commits; returns how many rows were revoked."""
+    condition = [EsiaRefreshToken.person_oid == person_oid, EsiaRefreshToken.revoked_at.is_(None)]
+    if client_id is not None:
+        condition.append(EsiaRefreshToken.client_id == client_id)
+    result = db.session.execute(update(EsiaRefreshToken).where(*condition).values(revoked_at=utcnow()))
+    return int(getattr(result, "rowcount", 0))

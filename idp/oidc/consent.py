@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from idp.audit import log as audit
+from idp.esia import refresh as esia_refresh
 from idp.oidc.models import Consent, OAuthClient, RefreshToken
 from idp.storage.db import db, utcnow
 
@@ -35,7 +36,8 @@ def grant(person_oid: int, client_id: str, scopes: list[str]) -> None:
 
 
 def withdraw(person_oid: int, client_id: str) -> bool:
-    """Withdraw consent and revoke the client's refresh tokens for this person."""
+    """Withdraw consent and revoke the client's refresh tokens for this person (OpenID Connect
+    and ESIA: consent records cover ESIA systems too)."""
     consent = active_consent(person_oid, client_id)
     if consent is None:
         return False
@@ -49,7 +51,8 @@ def withdraw(person_oid: int, client_id: str) -> bool:
         )
         .values(revoked_at=utcnow())
     )
-    audit.record("consent_withdrawn", person_oid=person_oid, client_id=client_id)
+    esia_revoked = esia_refresh.revoke_for_person(person_oid, client_id=client_id)
+    audit.record("consent_withdrawn", person_oid=person_oid, client_id=client_id, esia_refresh_revoked=esia_revoked)
     return True
 
 
