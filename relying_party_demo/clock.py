@@ -13,47 +13,12 @@ with :class:`FrozenClock` while tokens from the loopback IdP keep real time.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from gosid_config.clock import Clock, FrozenClock, SystemClock
 
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware, in UTC."""
-        ...
-
-
-class SystemClock:
-    """The machine's clock."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FrozenClock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, at: datetime) -> None:
-        self._at = _aware(at)
-
-    def now(self) -> datetime:
-        return self._at
-
-    def set(self, at: datetime) -> None:
-        self._at = _aware(at)
-
-    def advance(self, delta: timedelta) -> None:
-        self._at += delta
-
-    def __repr__(self) -> str:
-        return f"FrozenClock({self._at.isoformat()})"
-
-
-def _aware(at: datetime) -> datetime:
-    if at.tzinfo is None:
-        raise ValueError("a frozen clock needs a timezone-aware instant")
-    return at.astimezone(UTC)
+__all__ = ["Clock", "FrozenClock", "SystemClock", "epoch_seconds", "local_date"]
 
 
 def local_date(moment: datetime, timezone: str) -> date:

@@ -11,50 +11,14 @@ In production the clock is :class:`SystemClock`; tests freeze it with :class:`Fr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from datetime import date
 from zoneinfo import ZoneInfo
 
+from gosid_config.clock import Clock, FrozenClock, SystemClock
+
+__all__ = ["GOSUSLUGI_TIMEZONE", "Clock", "FrozenClock", "SystemClock", "moscow_today"]
+
 GOSUSLUGI_TIMEZONE = ZoneInfo("Europe/Moscow")
-
-
-@runtime_checkable
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware, in UTC."""
-        ...
-
-
-class SystemClock:
-    """The machine's clock."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FrozenClock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, at: datetime) -> None:
-        self._at = _aware(at)
-
-    def now(self) -> datetime:
-        return self._at
-
-    def set(self, at: datetime) -> None:
-        self._at = _aware(at)
-
-    def advance(self, delta: timedelta) -> None:
-        self._at += delta
-
-    def __repr__(self) -> str:
-        return f"FrozenClock({self._at.isoformat()})"
-
-
-def _aware(at: datetime) -> datetime:
-    if at.tzinfo is None:
-        raise ValueError("a frozen clock needs a timezone-aware instant")
-    return at.astimezone(UTC)
 
 
 def moscow_today(clock: Clock) -> date:
