@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
     from idp.web.factor_blueprints import init_app as init_factors
 
     init_factors(app, settings, csrf)
-    from idp.esia.blueprints import init_app as init_esia
+    from idp.web.esia.blueprints import init_app as init_esia
 
     init_esia(app, settings, app.extensions["gosid"].store, csrf)
     if settings.dev_mode:

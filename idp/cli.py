@@ -27,8 +27,8 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Migrate the database, generate keys, seed personas (dev) and register the demo RP."""
-    from idp.accounts.seeding import seed_personas
     from idp.oidc.clients import register_demo_rp
+    from idp.selfservice.seeding import seed_personas
     from idp.settings import load_idp_settings
     from idp.storage.migrate import upgrade
 
@@ -64,7 +64,7 @@ def db_upgrade() -> None:
 @main.command()
 def seed() -> None:
     """Add the personas of config/personas.toml that are missing."""
-    from idp.accounts.seeding import seed_personas
+    from idp.selfservice.seeding import seed_personas
 
     app = _app()
     with app.app_context():
@@ -148,7 +148,7 @@ def run(idp_port: int, rp_port: int, acs_port: int) -> None:
         ),
     ]
     if settings.dev_mode:
-        from idp.accounts.seeding import load_personas
+        from idp.selfservice.seeding import load_personas
         from simulators import test_ca
 
         qes_dir = test_ca.ensure(settings.keys_dir, load_personas(settings.personas_file))

@@ -10,13 +10,13 @@ from idp.accounts import passwords
 from idp.accounts.passwords import HashParameters, PasswordHashing
 from idp.adapters.clock import Clock, SystemClock
 from idp.adapters.store import ShortLivedStore, open_store
+from idp.authn.transaction import TransactionRepository
 from idp.factors.send_limits import SendLimits
 from idp.factors.setup import build_factors, login_limits
 from idp.factors.sms import SmsCodeFactor
 from idp.login.captcha import CaptchaStore
 from idp.login.limits import LoginLimiter
 from idp.login.service import LoginService
-from idp.login.transaction import TransactionRepository
 from idp.oidc.authorization.par import PushedRequests
 from idp.oidc.codes import CodeRepository
 from idp.oidc.dpop import DPoPVerifier

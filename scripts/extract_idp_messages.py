@@ -69,9 +69,9 @@ CONSTANT_MODULES = (
     "idp/accounts/identity_numbers.py",
     "idp/accounts/contacts.py",
     "idp/accounts/passwords.py",
-    "idp/accounts/registration.py",
+    "idp/selfservice/registration.py",
 )
-LOGIN_ERRORS_MODULE = "idp/login/errors.py"  # every class's `message = "..."`
+LOGIN_ERRORS_MODULE = "idp/authn/errors.py"  # every class's `message = "..."`
 SCOPES_MODULE, SCOPES_NAME = "idp/oidc/claims.py", "SCOPE_DESCRIPTIONS"  # the dict's values
 LEVELS_MODULE, LEVELS_CLASS = "idp/accounts/models.py", "AccountLevel"  # the enum's values
 HTTP_ERRORS_MODULE = "idp/web/errors.py"  # where gettext(exc.name) is called

@@ -26,8 +26,8 @@ def sign_with_p12(p12: bytes, password: str, challenge: bytes) -> bytes:
 
 
 def sign_with_gost(cert_pem: bytes, key_pem: bytes, challenge: bytes) -> bytes:
-    from idp.esia.asn1 import AnyCertificate
-    from idp.esia.gost import OID_SIGN_GOST2012_256, OID_STREEBOG256, GostPrivateKey, streebog256
+    from idp.crypto.asn1 import AnyCertificate
+    from idp.crypto.gost import OID_SIGN_GOST2012_256, OID_STREEBOG256, GostPrivateKey, streebog256
 
     key = GostPrivateKey.from_pkcs8(_der(key_pem))
     cert = AnyCertificate.load(_der(cert_pem))

@@ -115,8 +115,8 @@ def _p12(path: Path, name: str, key: Any, cert: x509.Certificate, ca: x509.Certi
 def _gost_certificate(folder: Path, key_name: str, person: dict[str, Any], ca_key: rsa.RSAPrivateKey,
                       ca: x509.Certificate) -> None:  # fmt: skip
     """A GOST R 34.10-2012 key certified by the (RSA) test CA, built with asn1crypto."""
-    from idp.esia.asn1 import AnyCertificate, AnyPublicKeyInfo, AnyTbsCertificate
-    from idp.esia.gost import DEFAULT_CURVE_OID, GostPrivateKey, algorithm_identifier
+    from idp.crypto.asn1 import AnyCertificate, AnyPublicKeyInfo, AnyTbsCertificate
+    from idp.crypto.gost import DEFAULT_CURVE_OID, GostPrivateKey, algorithm_identifier
 
     key = GostPrivateKey.generate(DEFAULT_CURVE_OID)
     now = datetime.now(UTC).replace(microsecond=0)

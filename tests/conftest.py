@@ -53,7 +53,7 @@ def cheap_password_hashing() -> None:
 def persona_rows(cheap_password_hashing: None) -> list[dict[str, Any]]:
     """Persona rows with their argon2 hashes computed once per session, at the suite's cost."""
     from idp.accounts.models import Person
-    from idp.accounts.seeding import load_personas, person_from
+    from idp.selfservice.seeding import load_personas, person_from
 
     rows = []
     for entry in load_personas(REPO / "config" / "personas.toml"):
@@ -66,7 +66,7 @@ def persona_rows(cheap_password_hashing: None) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def personas() -> dict[str, dict[str, Any]]:
-    from idp.accounts.seeding import load_personas
+    from idp.selfservice.seeding import load_personas
 
     return {p["key"]: p for p in load_personas(REPO / "config" / "personas.toml")}
 

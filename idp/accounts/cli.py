@@ -34,8 +34,8 @@ def user_add(
     phone: str, email: str | None, surname: str, given_name: str, patronymic: str | None, birth_date: str, password: str
 ) -> None:
     """Create a simplified account with a confirmed phone."""
-    from idp.accounts.registration import create_account_from_cli
     from idp.accounts.validation import ValidationError
+    from idp.selfservice.registration import create_account_from_cli
     from idp.services import services
 
     app = _app()
@@ -60,7 +60,7 @@ def user_add(
 @click.option("--oid", required=True, type=int)
 def user_disable(oid: int) -> None:
     """Disable an account: its sessions end and its refresh tokens stop working at once."""
-    from idp.accounts.lifecycle import disable_account
+    from idp.selfservice.lifecycle import disable_account
 
     app = _app()
     with app.app_context():

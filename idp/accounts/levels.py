@@ -17,7 +17,7 @@ from idp.accounts.models import AccountLevel, Person
 from idp.accounts.security_models import InPersonCode
 from idp.accounts.verification import record_verification
 from idp.audit import log as audit
-from idp.login import errors as e
+from idp.authn import errors as e
 from idp.security.hashes import constant_time_equals, secret_digest
 from idp.storage.db import db, utcnow
 

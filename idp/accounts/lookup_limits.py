@@ -8,7 +8,7 @@ so every look-up that *can* give it goes through this module:
 - it is counted before the query, atomically (the short-lived store's ``incr``, so parallel
   requests cannot slip past), per asking account and per IP, for an hour. Over
   ``GOSID_LOOKUP_CHECKS_PER_ACCOUNT`` (10) or ``GOSID_LOOKUP_CHECKS_PER_IP`` (50) the query is
-  not made: :class:`~idp.login.errors.LookupLimitReached`, HTTP 429, «Слишком много проверок…»,
+  not made: :class:`~idp.authn.errors.LookupLimitReached`, HTTP 429, «Слишком много проверок…»,
   and the refusal is audited (``identity_lookup``, result ``limited``);
 - every "already bound" answer is audited (``identity_lookup``, result ``bound``, the kind).
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from idp.audit import log as audit
-from idp.login.errors import LookupLimitReached
+from idp.authn.errors import LookupLimitReached
 from idp.services import services
 
 HOUR = 3600

@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from idp.accounts import passwords
-from idp.accounts.lifecycle import end_everything_for
 from idp.accounts.models import Person
 from idp.accounts.passwords import CURRENT_PASSWORD_WRONG, NEW_PASSWORD_MISMATCH
 from idp.accounts.security_models import PasswordHistory
 from idp.accounts.validation import FieldError, ValidationError
 from idp.audit import log as audit
+from idp.selfservice.lifecycle import end_everything_for
 from idp.storage.db import db, utcnow
 
 KEEP_HISTORY = 10

@@ -1,6 +1,6 @@
 """Changing personal data after registration (the cabinet's «Личные данные» flow).
 
-Registration's step 3 fills the profile once (:func:`idp.accounts.registration.save_profile`);
+Registration's step 3 fills the profile once (:func:`idp.selfservice.registration.save_profile`);
 afterwards every change comes here. The view requires a login younger than ``reauth_max_age``;
 this module validates the whole form (the same rules as registration), applies it, and in the
 same transaction records the audit events. As Gosuslugi re-checks changed documents, a change
@@ -21,10 +21,10 @@ from typing import Any
 from idp.accounts.models import AccountLevel, Person
 from idp.accounts.notifications import notify_personal_data_change
 from idp.accounts.regions import RegionDirectory
-from idp.accounts.registration import ensure_snils_free, validate_profile
 from idp.accounts.verification import IDENTITY_FIELDS, clear_verification
 from idp.audit import log as audit
 from idp.outbox.senders import MessageSender
+from idp.selfservice.registration import ensure_snils_free, validate_profile
 from idp.storage.db import db
 
 EDITABLE_FIELDS = (

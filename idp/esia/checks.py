@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from werkzeug.datastructures import MultiDict
 
+from idp.crypto.certs import ClientCertificate, hash_matches
 from idp.esia import diagnostics_report as report
-from idp.esia.certs import ClientCertificate, hash_matches
 from idp.esia.client_secret import SecretMatch, SecretRefused, verify_client_secret
 from idp.esia.clients import certificates_of, find_client
 from idp.esia.conventions import SignedFields

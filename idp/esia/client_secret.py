@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from idp.crypto.certs import GOST, RSA, ClientCertificate
+from idp.crypto.cms import CmsSignature, NotCms, parse_cms
+from idp.crypto.encoding import Decoded, NotBase64, decode_base64_any
+from idp.crypto.gost import BYTE_ORDERS
 from idp.esia import conventions as cv
-from idp.esia.certs import GOST, RSA, ClientCertificate
-from idp.esia.cms import CmsSignature, NotCms, parse_cms
-from idp.esia.encoding import Decoded, NotBase64, decode_base64_any
-from idp.esia.gost import BYTE_ORDERS
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from idp.esia.certs import CertificateError, ClientCertificate, load_certificate
+from idp.crypto.certs import CertificateError, ClientCertificate, load_certificate
 from idp.esia.models import TOKEN_ALGS, EsiaClient, EsiaClientCertificate
 from idp.esia.scopes import ESIA_SCOPES
 from idp.oidc.clients import ClientRegistrationError, check_redirect_uri

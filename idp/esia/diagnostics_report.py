@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.esia.certs import ClientCertificate
+from idp.crypto.certs import ClientCertificate
 
 
 def certificates(received_hash: str | None, registered: list[ClientCertificate]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """ESIA's refusals: each class carries its ``ESIA-0070xx`` code and OAuth ``error``.
 
-``idp.esia.responses`` is the one place that turns them into JSON, redirects or pages.
+``idp.web.esia.responses`` is the one place that turns them into JSON, redirects or pages.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from idp.esia.asn1 import AnyAlgorithm, AnyCertificate, AnyPublicKeyInfo, AnyTbsCertificate
-from idp.esia.gost import DEFAULT_CURVE_OID, OID_SIGN_GOST2012_256, GostPrivateKey, algorithm_identifier
+from idp.crypto.asn1 import AnyAlgorithm, AnyCertificate, AnyPublicKeyInfo, AnyTbsCertificate
+from idp.crypto.gost import DEFAULT_CURVE_OID, OID_SIGN_GOST2012_256, GostPrivateKey, algorithm_identifier
 
 VALIDITY = timedelta(days=3 * 365)
 

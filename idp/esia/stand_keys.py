@@ -18,10 +18,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
+from idp.crypto.certs import ClientCertificate, load_certificate
+from idp.crypto.gost import GostPrivateKey
+from idp.crypto.jws import SigningKey
 from idp.esia import stand_certs
-from idp.esia.certs import ClientCertificate, load_certificate
-from idp.esia.gost import GostPrivateKey
-from idp.esia.jws import SigningKey
 from idp.security.private_files import locked_directory, write_private
 
 ALGS = ("RS256", "GOST3410_2012_256")

@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from idp.accounts.models import Person
-from idp.esia import jws, refresh
+from idp.crypto import jws
+from idp.esia import refresh
 from idp.esia.codes import EsiaGrant
 from idp.esia.errors import InvalidToken
 from idp.esia.person_data import trusted

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeExpired, FactorDenied, FactorPending
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
-from idp.login.errors import CodeExpired, FactorDenied, FactorPending
 from idp.security.hashes import new_token
 from idp.storage.db import db
 

@@ -3,7 +3,7 @@
 A factor is one module with one class; :mod:`idp.factors.registry` lists them. The login
 service calls ``available`` to offer the factor, ``begin`` when the person picks it (send a
 code, create a request, make a challenge), ``describe`` for the page and ``verify`` with what
-the person (or their device) answered. ``verify`` raises a :class:`idp.login.errors.LoginError`
+the person (or their device) answered. ``verify`` raises a :class:`idp.authn.errors.LoginError`
 subclass on any failure, and does its own limits, replay protection and audit.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from idp.accounts.models import Person
-from idp.login.transaction import LoginTransaction
+from idp.authn.transaction import LoginTransaction
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from idp.accounts.models import Person
 from idp.accounts.passwords import _ICAO, _transliterate
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn import errors as e
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
-from idp.login import errors as e
 from idp.storage.db import db
 
 RUSSIAN_BINS = frozenset({"427600", "427601", "546901", "548601"})  # test data: Visa/MC of Russian banks

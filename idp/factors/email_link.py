@@ -19,9 +19,9 @@ from flask import has_request_context, request
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeExpired, FactorPending, ResendTooSoon
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.send_limits import SendLimits
-from idp.login.errors import CodeExpired, FactorPending, ResendTooSoon
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import new_token, secret_digest
 

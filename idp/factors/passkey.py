@@ -17,11 +17,11 @@ from sqlalchemy import select
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn import assurance as policy
+from idp.authn.errors import CodeExpired, PasskeyRejected
 from idp.factors import webauthn_ceremony as ceremony
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
-from idp.login import policy
-from idp.login.errors import CodeExpired, PasskeyRejected
 from idp.storage.db import db, utcnow
 
 LOOPBACK = {"127.0.0.1", "::1", "[::1]", "localhost"}

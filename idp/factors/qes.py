@@ -17,9 +17,9 @@ from sqlalchemy import select
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn import errors as e
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.signature_check import SignerCertificate, TrustStore, verify_detached
-from idp.login import errors as e
 from idp.security.hashes import new_token
 from idp.storage.db import db
 

@@ -10,7 +10,7 @@ from flask import has_request_context, request
 
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
-from idp.login.errors import SendLimitReached
+from idp.authn.errors import SendLimitReached
 
 HOUR = 3600
 

@@ -1,7 +1,7 @@
 """Verifying a detached CMS signature made with a qualified certificate (RSA, ECDSA, GOST R
 34.10-2012): the signature and its signed attributes, the chain to a trusted CA, validity dates,
 key usage and revocation by the CA's CRL. Pure functions; each refusal is its own error class
-(``idp.login.errors.Qes*``), so the person learns exactly what is wrong."""
+(``idp.authn.errors.Qes*``), so the person learns exactly what is wrong."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from idp.esia.asn1 import AnyCertificate
-from idp.esia.gost import OID_GOST2012_256, OID_STREEBOG256, GostPublicKey, streebog256
-from idp.login import errors as e
+from idp.authn import errors as e
+from idp.crypto.asn1 import AnyCertificate
+from idp.crypto.gost import OID_GOST2012_256, OID_STREEBOG256, GostPublicKey, streebog256
 
 OID_SNILS, OID_INN = "1.2.643.100.3", "1.2.643.3.131.1.1"
 DIGESTS: dict[str, Callable[[bytes], bytes]] = {

@@ -13,9 +13,9 @@ from typing import Any, Protocol
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeExpired, CodeInvalid, ResendTooSoon, SendLimitReached
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.send_limits import SendLimits
-from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon, SendLimitReached
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import constant_time_equals, secret_digest
 

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeInvalid, CodeReplayed, TooManyAttempts
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.factors.secretbox import SecretBox
-from idp.login.errors import CodeInvalid, CodeReplayed, TooManyAttempts
 from idp.security.hashes import constant_time_equals
 from idp.storage.db import db
 

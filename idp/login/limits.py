@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CaptchaRequired, TooManyAttempts
 from idp.login.captcha import CaptchaStore
-from idp.login.errors import CaptchaRequired, TooManyAttempts
 
 HOUR = 3600
 

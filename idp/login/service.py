@@ -11,45 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import or_, select
-
 from idp.accounts import passwords
+from idp.accounts.lookup import find_person, phone_candidate
 from idp.accounts.models import Person
 from idp.audit import log as audit
+from idp.authn import assurance as policy
+from idp.authn.errors import FactorNotAvailable, FactorRequired, InvalidCredentials
+from idp.authn.transaction import LoginTransaction, TransactionRepository
 from idp.factors.base import Challenge, Factor, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.factors.registry import FactorRegistry
 from idp.factors.sms import SmsCodeFactor
-from idp.login import policy
-from idp.login.errors import FactorNotAvailable, FactorRequired, InvalidCredentials
-from idp.login.transaction import LoginTransaction, TransactionRepository
 from idp.storage.db import db, utcnow
-
-
-def _phone_candidate(login: str) -> str | None:
-    digits = re.sub(r"\D", "", login)
-    if len(digits) == 11 and digits[0] in "78":
-        return "+7" + digits[1:]
-    if len(digits) == 10 and digits[0] == "9":
-        return "+7" + digits
-    return None
-
-
-def find_person(login: str) -> Person | None:
-    """Find an account by phone, e-mail or SNILS, the three logins Gosuslugi accepts."""
-    login = login.strip()
-    if not login or len(login) > 254:
-        return None
-    if "@" in login:
-        return db.session.scalar(select(Person).where(Person.email == login.lower()))
-    digits = re.sub(r"\D", "", login)
-    conditions = [Person.snils == digits] if len(digits) == 11 else []
-    phone = _phone_candidate(login)
-    if phone:
-        conditions.append(Person.phone == phone)
-    if not conditions:
-        return None
-    return db.session.scalar(select(Person).where(or_(*conditions)))
 
 
 @dataclass(frozen=True)
@@ -233,7 +206,7 @@ def _policy_name(name: str, person: Person) -> str:
 
 def _normalized(login: str) -> str:
     login = login.strip().lower()
-    return _phone_candidate(login) or (re.sub(r"\D", "", login) if "@" not in login else login)[:254]
+    return phone_candidate(login) or (re.sub(r"\D", "", login) if "@" not in login else login)[:254]
 
 
 def _kind(login: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import idp.storage.models  # noqa: F401  (registers every table on Base.metadata)
+import idp.tables  # noqa: F401  (registers every table on Base.metadata)
 from idp.storage.db import Base
 
 config = context.config

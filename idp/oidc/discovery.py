@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idp.login.policy import ACR_VALUES
+from idp.authn.assurance import ACR_VALUES
 from idp.oidc.claims import CLAIM_SCOPE, DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES
 from idp.oidc.offline_access import OFFLINE_ACCESS
 from idp.oidc.tokens import ALLOWED_ALGS

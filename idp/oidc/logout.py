@@ -1,7 +1,7 @@
 """Ending one browser session ends what hangs on it, wherever the ending starts.
 
 RP-initiated logout (``/logout``, idp.web.session_end) and the person ending a session on
-«Сеансы» (idp.accounts.sessions_admin) both come here, so a session ended either way leaves
+«Сеансы» (idp.selfservice.sessions_admin) both come here, so a session ended either way leaves
 nothing working behind: its refresh families are revoked (and with them, through
 :mod:`idp.oidc.grant_state`, the access tokens they issued), its ``sid`` goes on the access-token
 deny list (tokens without a refresh family too), and the clients it signed in to are told by

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 
 from idp.accounts import levels
-from idp.login.errors import LevelError
+from idp.authn.errors import LevelError
 from idp.web.current import current_person
 from idp.web.reauth import recent_login_required
 

@@ -16,8 +16,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 
 from idp.audit import log as audit
+from idp.authn.assurance import acr_satisfies
 from idp.i18n import SUPPORTED as UI_LOCALES
-from idp.login.policy import acr_satisfies
 from idp.oidc import consent
 from idp.oidc.authorization.par import PushedRequests
 from idp.oidc.authorization.params import InvalidParameter, OidcParams, parse_oidc_params

@@ -16,9 +16,9 @@ from flask.typing import ResponseReturnValue
 from idp.accounts import levels
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
+from idp.authn.errors import FactorNotAvailable, LoginError
 from idp.factors.card import CardCheck, CardFactor, card_label, linked_cards
 from idp.factors.models import EnrolledFactor
-from idp.login.errors import FactorNotAvailable, LoginError
 from idp.services import services
 from idp.storage.db import db
 from idp.web.current import current_person

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from authlib.oauth2 import OAuth2Error
+from flask import Flask, Response, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.adapters.store import StoreUnavailable
-from idp.login.errors import LoginError
+from idp.authn.errors import LoginError
 from idp.web import input_guard
 
 
@@ -23,8 +25,27 @@ def render_error(status: int, code: str, message: str) -> tuple[Response | str, 
     return render_template("error.html", code=code, message=message, status=status), status
 
 
+def protocol_response(error: OAuth2Error) -> BaseResponse:
+    """An OAuth error as RFC 6749 §5.2 JSON (no-store, the error's headers), or the redirect
+    back to the client when the error carries a ``redirect_uri``."""
+    status, body, headers = error()
+    if status == 302:
+        return redirect(dict(headers)["Location"])
+    resp = jsonify(dict(body))
+    resp.status_code = status
+    for key, value in headers:
+        if key.lower() != "content-type":
+            resp.headers[key] = value
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def init_app(app: Flask) -> None:
     input_guard.init_app(app)  # input no endpoint can use is refused before any view reads it
+
+    @app.errorhandler(OAuth2Error)
+    def _protocol(exc: OAuth2Error) -> BaseResponse:
+        return protocol_response(exc)
 
     @app.errorhandler(LoginError)
     def _login_error(exc: LoginError) -> tuple[Response | str, int]:

@@ -54,8 +54,8 @@ class UnusableInput(Exception):
 
 
 def _esia_answer(exc: UnusableInput) -> ResponseReturnValue:
-    from idp.esia import responses
     from idp.esia.errors import InvalidParameter, NotFound
+    from idp.web.esia import responses
 
     error = InvalidParameter(exc.description) if exc.status == 400 else NotFound(exc.description)
     if request.blueprint == "esia_api":

@@ -16,15 +16,15 @@ from flask.typing import ResponseReturnValue
 
 from idp.accounts.devices import recognise
 from idp.accounts.models import Person
-from idp.login.errors import (
+from idp.authn.errors import (
     FactorNotAvailable,
     FactorPending,
     InvalidCredentials,
     LoginError,
     TooManyAttempts,
 )
+from idp.authn.transaction import LoginTransaction
 from idp.login.service import FinishedLogin
-from idp.login.transaction import LoginTransaction
 from idp.security.hashes import new_token
 from idp.services import services
 from idp.storage.db import db

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from idp.accounts.password_reset import PasswordResetService
 from idp.accounts.passwords import PRESETS
 from idp.accounts.validation import ValidationError
-from idp.login.errors import CodeExpired, LoginError
+from idp.authn.errors import CodeExpired, LoginError
+from idp.selfservice.password_reset import PasswordResetService
 from idp.services import services
 
 bp = Blueprint("password_reset", __name__)

@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 
 from idp.accounts.passwords import PRESETS
 from idp.accounts.regions import RegionDirectory, load_regions
-from idp.accounts.registration import ProfileAlreadyCompleted, RegistrationService, save_profile
 from idp.accounts.validation import ValidationError
 from idp.adapters.clock import moscow_today
-from idp.login.errors import CodeExpired, CodeInvalid, ResendTooSoon
-from idp.login.policy import acr_for, amr_for
+from idp.authn.assurance import acr_for, amr_for
+from idp.authn.errors import CodeExpired, CodeInvalid, ResendTooSoon
+from idp.selfservice.registration import ProfileAlreadyCompleted, RegistrationService, save_profile
 from idp.services import services
 from idp.web.current import current_person, sign_in
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from idp.accounts import factors_admin
-from idp.accounts.contact_change import ContactChangeService
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
 from idp.accounts.password_change import change_password
 from idp.accounts.passwords import PRESETS
 from idp.accounts.validation import ValidationError
-from idp.login.errors import LoginError
+from idp.authn.errors import LoginError
+from idp.selfservice import factors_admin
+from idp.selfservice.contact_change import ContactChangeService
 from idp.services import services
 from idp.web.current import current_person, current_session, sign_in
 from idp.web.reauth import recent_login_required

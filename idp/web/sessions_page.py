@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 
-from idp.accounts import sessions_admin
+from idp.selfservice import sessions_admin
 from idp.services import services
 from idp.web.current import current_person, current_session, sign_out
 

@@ -7,8 +7,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask.typing import ResponseReturnValue
 
 from idp.accounts import levels
+from idp.authn.errors import LoginError, QesWrongSnils
 from idp.factors.qes import QesFactor
-from idp.login.errors import LoginError, QesWrongSnils
 from idp.services import services
 from idp.web.current import current_person
 from idp.web.login import complete_in_browser, start_if_missing

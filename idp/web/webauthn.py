@@ -7,8 +7,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask.typing import ResponseReturnValue
 
 from idp.accounts.notifications import notify_change
+from idp.authn.errors import LoginError
 from idp.factors.passkey import PasskeyFactor
-from idp.login.errors import LoginError
 from idp.security.hashes import new_token
 from idp.services import services
 from idp.web.current import current_person

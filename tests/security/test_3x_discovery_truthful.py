@@ -386,7 +386,7 @@ def test_advertised_acr_values_are_the_policy_and_never_silently_downgraded(
     """2fa is reached by password + SMS here; strong needs a passkey with user verification
     (its positive path: tests/integration/factors/test_passkey.py). A person without a strong
     factor who is asked for strong as essential gets an error, never a weaker acr."""
-    from idp.login.policy import ACR_STRONG, ACR_TWO_FACTOR, ACR_VALUES
+    from idp.authn.assurance import ACR_STRONG, ACR_TWO_FACTOR, ACR_VALUES
 
     assert set(meta["acr_values_supported"]) == set(ACR_VALUES) == {ACR_TWO_FACTOR, ACR_STRONG}
     persona = personas["patient_moscow"]

@@ -47,8 +47,8 @@ def test_ending_all_sessions_stops_access_tokens_without_a_refresh_token(app: An
 def test_ending_everything_for_the_person_deny_lists_their_sessions_tokens(app: Any, personas: dict[str, Any]) -> None:
     patient, rp = personas["patient_moscow"], app.test_client()
     token = _access_token(app.test_client(), patient)
-    from idp.accounts.lifecycle import end_everything_for
     from idp.oidc.grant_state import grant_revoked
+    from idp.selfservice.lifecycle import end_everything_for
     from idp.services import services
     from tests.support.flows import decode_unverified
 

@@ -90,7 +90,7 @@ def test_withdrawn_consent_kills_the_clients_access_tokens(client: Any, personas
 
 
 def test_a_disabled_account_has_no_active_access_tokens(app: Any, client: Any, personas: dict[str, Any]) -> None:
-    from idp.accounts.lifecycle import disable_account
+    from idp.selfservice.lifecycle import disable_account
 
     tokens = _tokens(client, personas["patient_moscow"])
     _assert_live(client, tokens["access_token"])

@@ -167,8 +167,8 @@ def test_27_refresh_after_logout_is_rejected(
 def test_27_refresh_after_account_or_client_disabled_is_rejected(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
-    from idp.accounts.lifecycle import disable_account
     from idp.oidc.models import OAuthClient
+    from idp.selfservice.lifecycle import disable_account
     from idp.storage.db import db
 
     patient = _tokens(client, rp_credentials, personas["patient_moscow"])

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from idp.login.policy import ACR_VALUES
+from idp.authn.assurance import ACR_VALUES
 
 PROMPTS = {"none", "login", "consent", "select_account"}
 

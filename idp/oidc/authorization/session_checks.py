@@ -9,7 +9,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from idp.login.policy import acr_satisfies
+from idp.authn.assurance import acr_satisfies
 from idp.oidc.authorization.params import OidcParams
 from idp.oidc.keys import KeyRing
 from idp.oidc.tokens import ALLOWED_ALGS

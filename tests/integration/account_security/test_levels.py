@@ -18,7 +18,7 @@ class InProcessRegistry:
         self.client = registry.create_app().test_client()
 
     def check(self, data: dict[str, Any]) -> str:
-        from idp.login.errors import RegistryUnavailable
+        from idp.authn.errors import RegistryUnavailable
 
         resp = self.client.post("/check", json=data)
         if resp.status_code != 200:

@@ -58,7 +58,7 @@ def test_a_disabled_account_revokes_every_esia_refresh_token(
 ) -> None:
     patient = personas["patient_moscow"]
     _tokens(client, rsa_system, patient)
-    from idp.accounts.lifecycle import disable_account
+    from idp.selfservice.lifecycle import disable_account
 
     with app.app_context():
         assert disable_account(patient["oid"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from idp.login.policy import ACR_STRONG, ACR_TWO_FACTOR
+from idp.authn.assurance import ACR_STRONG, ACR_TWO_FACTOR
 from tests.integration.factors.helpers import choose, finish_consent, id_token_claims, password, start
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token

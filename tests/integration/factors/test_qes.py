@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from idp.login.policy import ACR_STRONG
+from idp.authn.assurance import ACR_STRONG
 from simulators.qes_signer import sign_file
 from tests.integration.factors.helpers import choose, finish_consent, id_token_claims, password, start
 from tests.support.flows import outbox_code, password_step, sms_step

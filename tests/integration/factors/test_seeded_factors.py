@@ -11,8 +11,8 @@ from tests.integration.factors.helpers import choose, freeze_totp_clock, passwor
 
 
 def test_seeded_factors(app: Any, client: Any, personas: dict) -> None:
-    from idp.accounts.seeding import factors_from
     from idp.factors.models import EnrolledFactor
+    from idp.selfservice.seeding import factors_from
     from idp.storage.db import db
 
     patient = personas["patient_moscow"]

@@ -7,7 +7,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from idp.login.policy import ACR_TWO_FACTOR
+from idp.authn.assurance import ACR_TWO_FACTOR
 from tests.integration.factors.helpers import (
     OTP_RE,
     enrol_totp,

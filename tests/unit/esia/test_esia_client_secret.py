@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from idp.crypto.certs import load_certificate
 from idp.esia import conventions as cv
-from idp.esia.certs import load_certificate
 from idp.esia.client_secret import SecretRefused, verify_client_secret
 from tests.support.backends import require
 from tests.unit.esia.signers import GostSigner, RsaSigner, b64url, gost_engine_available

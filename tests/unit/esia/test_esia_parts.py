@@ -11,10 +11,10 @@ import pytest
 
 from idp.accounts.models import Person
 from idp.accounts.verification import record_verification
-from idp.esia.certs import load_certificate
-from idp.esia.encoding import NotBase64, decode_base64_any
+from idp.crypto.certs import load_certificate
+from idp.crypto.encoding import NotBase64, decode_base64_any
+from idp.crypto.gost import GostPrivateKey, streebog256
 from idp.esia.errors import InvalidScope, MissingScope
-from idp.esia.gost import GostPrivateKey, streebog256
 from idp.esia.person_data import collection, documents
 from idp.esia.scopes import granted_for, parse_requested, token_scope
 from idp.esia.stand_keys import StandKeys, rotate

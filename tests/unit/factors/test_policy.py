@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from idp.login import policy
-from idp.login.policy import ACR_STRONG, ACR_TWO_FACTOR
+from idp.authn import assurance as policy
+from idp.authn.assurance import ACR_STRONG, ACR_TWO_FACTOR
 
 
 def test_password_and_sms_is_two_factor() -> None:

@@ -10,8 +10,8 @@ import pytest
 from asn1crypto import cms
 from cryptography import x509
 
+from idp.authn import errors as e
 from idp.factors.signature_check import TrustStore, verify_detached
-from idp.login import errors as e
 from simulators.qes_signer import sign_file
 
 CHALLENGE = b"gosid-login:abc:1790000000"

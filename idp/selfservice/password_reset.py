@@ -14,14 +14,14 @@ import time
 from dataclasses import asdict, dataclass
 
 from idp.accounts import passwords
+from idp.accounts.lookup import find_person
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
 from idp.accounts.password_change import set_password
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeExpired, CodeInvalid, FactorRequired
 from idp.factors.send_limits import SendLimits
-from idp.login.errors import CodeExpired, CodeInvalid, FactorRequired
-from idp.login.service import find_person
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import constant_time_equals, new_token, secret_digest
 

@@ -16,7 +16,7 @@ api = Blueprint("esia_api", __name__)
 
 def init_app(app: Flask, settings: IdpSettings, store: ShortLivedStore, csrf: CSRFProtect) -> None:
     """Build the ESIA runtime and register both blueprints (called from the app factory)."""
-    from idp.esia import person_api, views, views_api  # noqa: F401  (routes register on import)
+    from idp.web.esia import person_api, views, views_api  # noqa: F401  (routes register on import)
 
     init_runtime(app, settings, store)
     app.register_blueprint(bp)

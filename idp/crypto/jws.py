@@ -11,8 +11,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from idp.esia.certs import ClientCertificate
-from idp.esia.encoding import b64url
+from idp.crypto.certs import ClientCertificate
+from idp.crypto.encoding import b64url
 
 
 class InvalidJws(ValueError):

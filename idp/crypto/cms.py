@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from asn1crypto import cms
 
-from idp.esia.certs import GOST, ClientCertificate
-from idp.esia.gost import OID_STREEBOG256, streebog256
+from idp.crypto.certs import GOST, ClientCertificate
+from idp.crypto.gost import OID_STREEBOG256, streebog256
 
 DIGESTS = {"2.16.840.1.101.3.4.2.1": "sha256", OID_STREEBOG256: "streebog256", "2.16.840.1.101.3.4.2.3": "sha512"}
 

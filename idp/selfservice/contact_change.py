@@ -15,8 +15,8 @@ from idp.accounts.notifications import notify_change
 from idp.accounts.validation import fail
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import CodeExpired, CodeInvalid
 from idp.factors.send_limits import SendLimits
-from idp.login.errors import CodeExpired, CodeInvalid
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import constant_time_equals, secret_digest
 from idp.storage.db import db

@@ -11,8 +11,8 @@ from flask import Response, jsonify, redirect, render_template
 from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from idp.esia import diagnostics
 from idp.esia.errors import EsiaError
+from idp.web.esia import diagnostics
 
 
 def _note(error: EsiaError, endpoint: str, client_id: str | None, state: str | None) -> None:

@@ -14,14 +14,14 @@ from flask.typing import ResponseReturnValue
 from idp.accounts.models import Person
 from idp.accounts.regions import load_regions
 from idp.esia import person_data as pd
-from idp.esia import responses
-from idp.esia.blueprints import api
 from idp.esia.errors import EsiaError, InsufficientScope, InvalidToken, NotFound
 from idp.esia.runtime import esia
 from idp.esia.scopes import granted_for
 from idp.esia.tokens import verify_access_token
 from idp.services import services
 from idp.storage.db import db
+from idp.web.esia import responses
+from idp.web.esia.blueprints import api
 
 PERSON_SCOPES = {"fullname", "birthdate", "gender", "snils", "inn", "id_doc", "birthplace", "medical_doc"}
 Elements = Callable[[Person, set[str]], list[dict[str, Any]]]

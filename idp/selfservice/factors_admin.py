@@ -61,7 +61,7 @@ def _pending_secret(svc: Services, person: Person, browser: MutableMapping[str, 
 def confirm_totp(
     svc: Services, person: Person, browser: MutableMapping[str, Any], *, code: str, label: str, url: str
 ) -> EnrolledFactor:
-    from idp.login.errors import TransactionExpired
+    from idp.authn.errors import TransactionExpired
 
     secret = _pending_secret(svc, person, browser)
     if secret is None:

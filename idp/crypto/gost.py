@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import gostcrypto
 from asn1crypto import core
 
-from idp.esia.asn1 import AnyAlgorithm, GostKeyParams, GostPrivateKeyInfo
+from idp.crypto.asn1 import AnyAlgorithm, GostKeyParams, GostPrivateKeyInfo
 
 OID_GOST2012_256 = "1.2.643.7.1.1.1.1"
 OID_STREEBOG256 = "1.2.643.7.1.1.2.2"

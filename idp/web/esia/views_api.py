@@ -12,13 +12,14 @@ from cryptography.hazmat.primitives import serialization
 from flask import Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from idp.esia import diagnostics, responses, token_exchange
-from idp.esia.blueprints import api
-from idp.esia.certs import to_der
+from idp.crypto.certs import to_der
+from idp.esia import token_exchange
 from idp.esia.errors import EsiaError
 from idp.esia.runtime import esia
 from idp.esia.stand_keys import StandKey
 from idp.services import services
+from idp.web.esia import diagnostics, responses
+from idp.web.esia.blueprints import api
 
 
 @api.post("/aas/oauth2/te")

@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from idp.accounts.models import Person
 from idp.audit import log as audit
-from idp.esia import authorization, diagnostics, responses
-from idp.esia.blueprints import bp
+from idp.esia import authorization
 from idp.esia.clients import find_client
 from idp.esia.errors import AccessDenied, EsiaError, UnconfirmedAccount
 from idp.esia.person_data import trusted
@@ -20,6 +19,8 @@ from idp.oidc import consent
 from idp.services import services
 from idp.sessions.models import BrowserSession
 from idp.web.current import current_person, current_session, sign_out
+from idp.web.esia import diagnostics, responses
+from idp.web.esia.blueprints import bp
 
 
 @bp.route("/aas/oauth2/ac", methods=["GET", "POST"])

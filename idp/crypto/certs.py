@@ -14,8 +14,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from idp.esia.asn1 import AnyCertificate
-from idp.esia.gost import OID_GOST2012_256, GostError, GostPublicKey, streebog256
+from idp.crypto.asn1 import AnyCertificate
+from idp.crypto.gost import OID_GOST2012_256, GostError, GostPublicKey, streebog256
 
 RSA = "rsa"
 GOST = "gost2012_256"

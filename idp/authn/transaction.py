@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from idp.adapters.store import ShortLivedStore
-from idp.login.errors import TransactionExpired
+from idp.authn.errors import TransactionExpired
 from idp.security.hashes import new_token
 
 

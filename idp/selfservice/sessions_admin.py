@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from idp.accounts.lifecycle import end_everything_for
 from idp.audit import log as audit
 from idp.oidc.logout import end_session_everywhere
+from idp.selfservice.lifecycle import end_everything_for
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db, utcnow
 

@@ -19,8 +19,8 @@ from idp.accounts.passwords import NIST_800_63B, PasswordPolicy, check_password_
 from idp.accounts.regions import RegionDirectory
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
+from idp.authn.errors import TransactionExpired
 from idp.factors.sms import SmsCodeFactor
-from idp.login.errors import TransactionExpired
 from idp.security.hashes import new_token
 from idp.storage.db import db
 

@@ -1,0 +1,1 @@
+"""The ESIA dialect's HTTP surface: blueprints, views, the ESIA error renderer."""
