@@ -44,16 +44,8 @@ from typing import Any
 
 import requests
 
-from tests.e2e.harness import (
-    DEMO_CLIENT_ID,
-    HarnessError,
-    IdpProcess,
-    authorize_code,
-    basic_auth,
-    free_port,
-    load_personas,
-    start_idp,
-)
+from tests.support.http_login import authorize_code, basic_auth
+from tests.support.servers import DEMO_CLIENT_ID, HarnessError, IdpProcess, free_port, load_personas, start_idp
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 TIMEOUT = 30.0

@@ -8,16 +8,26 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 
-from idp import i18n
 from idp.adapters.clock import Clock
 from idp.adapters.store import ShortLivedStore
-from idp.oidc.backchannel import BackchannelNotifier
-from idp.oidc.code_replay import code_replay_revoker
-from idp.oidc.server import create_authorization_server
+from idp.dev import outbox
 from idp.services import build_services
 from idp.settings import IdpSettings, load_idp_settings
 from idp.storage.db import db
-from idp.web import errors, headers
+from idp.web import (
+    authorize,
+    cabinet,
+    endpoints,
+    errors,
+    headers,
+    i18n,
+    login,
+    register,
+    registration_endpoint,
+    unit_of_work,
+)
+from idp.web import factor_blueprints as factors
+from idp.web.esia import routes as esia
 
 csrf = CSRFProtect()
 
@@ -60,24 +70,13 @@ def create_app(
     if url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    unit_of_work.init_app(app)  # first: one commit per request, the audit origin bound
     if url.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
     csrf.init_app(app)
     i18n.init_app(app, default_locale=settings.default_locale)
-    svc = build_services(settings, store=store, clock=clock)
-    app.extensions["gosid"] = svc
-    app.extensions["gosid_par"] = svc.pushed
-    app.extensions["gosid_backchannel"] = BackchannelNotifier(attempts=settings.backchannel_logout_attempts)
-    app.extensions["gosid_oauth"] = create_authorization_server(
-        app,
-        signer=svc.signer,
-        codes=svc.codes,
-        refresh=svc.refresh,
-        issuer=settings.issuer,
-        store=svc.store,
-        revoke_code_tokens=code_replay_revoker(codes=svc.codes, refresh=svc.refresh, deny_list=svc.deny_list),
-    )
+    app.extensions["gosid"] = build_services(app, settings, store=store, clock=clock)
     _register_blueprints(app, settings)
     headers.init_app(app, production=settings.production)
     errors.init_app(app)
@@ -85,19 +84,11 @@ def create_app(
 
 
 def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
-    from idp.web import authorize, cabinet, endpoints, login, register, registration_endpoint
-
     for bp in (endpoints.bp, authorize.bp, login.bp, register.bp, cabinet.bp, registration_endpoint.bp):
         app.register_blueprint(bp)
     csrf.exempt(endpoints.bp)
     csrf.exempt(registration_endpoint.bp)
-    from idp.web.factor_blueprints import init_app as init_factors
-
-    init_factors(app, settings, csrf)
-    from idp.web.esia.blueprints import init_app as init_esia
-
-    init_esia(app, settings, app.extensions["gosid"].store, csrf)
+    factors.init_app(app, settings, csrf)
+    esia.init_app(app, csrf)
     if settings.dev_mode:
-        from idp.dev import outbox
-
         app.register_blueprint(outbox.bp)

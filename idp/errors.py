@@ -21,6 +21,8 @@ def N_(message: str) -> str:
 
 
 class GosidError(Exception):
+    """A refusal: the support ``code``, the HTTP ``status`` and the user ``message`` (a msgid)."""
+
     code: str = "GOSID-000"
     status: int = 400
     message: str = N_("The request could not be completed. Try again.")

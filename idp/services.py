@@ -1,31 +1,48 @@
-"""The IdP's services, built once per process in the app factory from settings."""
+"""The IdP's services: every dependency, built once per app in the app factory from settings
+(the one place objects are wired together); ``services()`` is the accessor of idp.web and
+idp.dev, the code below them gets what it needs as arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from flask import current_app
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from flask import Flask, current_app
 
 from idp.accounts import passwords
+from idp.accounts.levels import HttpRegistry, Registry
+from idp.accounts.lookup_limits import LookupLimits
 from idp.accounts.passwords import HashParameters, PasswordHashing
+from idp.accounts.regions import RegionDirectory, load_regions
 from idp.adapters.clock import Clock, SystemClock
 from idp.adapters.store import ShortLivedStore, open_store
 from idp.authn.transaction import TransactionRepository
+from idp.esia.runtime import EsiaDeps, EsiaRuntime, build_runtime
 from idp.factors.send_limits import SendLimits
-from idp.factors.setup import build_factors, login_limits
+from idp.factors.setup import build_factors
 from idp.factors.sms import SmsCodeFactor
 from idp.login.captcha import CaptchaStore
-from idp.login.limits import LoginLimiter
+from idp.login.limits import LoginLimiter, login_limits
 from idp.login.service import LoginService
+from idp.login.signed_in import SignedInBrowsers
 from idp.oidc.authorization.par import PushedRequests
+from idp.oidc.backchannel import BackchannelNotifier
+from idp.oidc.code_replay import code_replay_revoker
 from idp.oidc.codes import CodeRepository
+from idp.oidc.discovery import discovery_document
 from idp.oidc.dpop import DPoPVerifier
 from idp.oidc.keys import KeyRing
+from idp.oidc.logout import SessionLogout
 from idp.oidc.refresh import RefreshTokenService
 from idp.oidc.revocation import AccessTokenDenyList
+from idp.oidc.server import create_authorization_server
 from idp.oidc.token_endpoints import TokenStatus
 from idp.oidc.tokens import TokenSigner
 from idp.outbox.senders import DevOutbox, HttpSmsGateway, MessageSender, RealSender, SmtpMail
+from idp.selfservice.factors_admin import FactorsAdmin
+from idp.selfservice.lifecycle import AccountLifecycle
 from idp.sessions.service import SessionService
 from idp.settings import IdpSettings
 
@@ -47,8 +64,22 @@ class Services:
     dpop: DPoPVerifier
     captcha: CaptchaStore
     send_limits: SendLimits
+    lookup_limits: LookupLimits  # "already bound to another account" look-ups (idp.accounts.lookup_limits)
+    lifecycle: AccountLifecycle  # ends everything hanging on an account (password change, disable)
+    factors_admin: FactorsAdmin  # the person's own enrolment and removal of factors
     clock: Clock  # the date rules' clock (idp.adapters.clock); token lifetimes keep time.time()
     passwords: PasswordHashing
+    oauth: AuthorizationServer  # Authlib's server with our grants (idp.oidc.server)
+    backchannel: BackchannelNotifier
+    logout: SessionLogout
+    registry: Registry  # the SNILS/passport registry (account levels)
+    regions: Callable[[], RegionDirectory]  # config/regions.toml, loaded on first use
+    esia: EsiaRuntime
+    browsers: SignedInBrowsers  # who is signed in to a browser (idp.web.current keeps the cookie)
+
+    def esia_deps(self) -> EsiaDeps:
+        """What the ESIA dialect's checks need, with this container's current settings."""
+        return EsiaDeps(settings=self.settings, store=self.store, keys=self.esia.keys, codes=self.esia.codes)
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -75,8 +106,9 @@ def build_password_hashing(settings: IdpSettings) -> PasswordHashing:
 
 
 def build_services(
-    settings: IdpSettings, *, store: ShortLivedStore | None = None, clock: Clock | None = None
+    app: Flask, settings: IdpSettings, *, store: ShortLivedStore | None = None, clock: Clock | None = None
 ) -> Services:
+    """Every dependency of the IdP, built once (``app`` for Authlib's server and background work)."""
     store = store or open_store(settings.store_url)
     keyring = KeyRing.load_or_create(settings.keys_dir)
     signer = TokenSigner(
@@ -100,6 +132,12 @@ def build_services(
     refresh = RefreshTokenService(ttl=settings.refresh_token_ttl, idle_ttl=settings.refresh_token_idle_ttl)
     deny_list = AccessTokenDenyList(store)
     hashing = build_password_hashing(settings)
+    factors = build_factors(settings, store, sender, sms, send_limits)
+    codes = CodeRepository(store, ttl=settings.authorization_code_ttl)
+    sessions = SessionService(ttl=settings.session_ttl, idle_ttl=settings.session_idle_ttl)
+    backchannel = BackchannelNotifier(app.app_context, attempts=settings.backchannel_logout_attempts)
+    token_status = TokenStatus(signer=signer, deny_list=deny_list, refresh=refresh)
+    dpop = DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce)
     return Services(
         settings=settings,
         store=store,
@@ -109,24 +147,61 @@ def build_services(
         login=LoginService(
             transactions=transactions,
             sms=sms,
-            factors=build_factors(settings, store, sender, sms, send_limits),
+            factors=factors,
             guard=LoginLimiter(store=store, captcha=captcha, limits=login_limits(settings)),
             hashing=hashing,
         ),
-        sessions=SessionService(ttl=settings.session_ttl, idle_ttl=settings.session_idle_ttl),
-        codes=CodeRepository(store, ttl=settings.authorization_code_ttl),
+        sessions=sessions,
+        codes=codes,
         refresh=refresh,
         deny_list=deny_list,
-        token_status=TokenStatus(signer=signer, deny_list=deny_list, refresh=refresh),
+        token_status=token_status,
         pushed=PushedRequests(store, ttl=settings.par_ttl),
-        dpop=DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce),
+        dpop=dpop,
         captcha=captcha,
         send_limits=send_limits,
+        lookup_limits=LookupLimits(
+            store, per_account=settings.lookup_checks_per_account, per_ip=settings.lookup_checks_per_ip
+        ),
+        lifecycle=AccountLifecycle(refresh=refresh, deny_list=deny_list, access_token_ttl=settings.access_token_ttl),
+        factors_admin=FactorsAdmin(store=store, sender=sender, factors=factors),
         clock=clock or SystemClock(),
         passwords=hashing,
+        oauth=create_authorization_server(
+            app,
+            signer=signer,
+            codes=codes,
+            refresh=refresh,
+            issuer=settings.issuer,
+            store=store,
+            revoke_code_tokens=code_replay_revoker(codes=codes, refresh=refresh, deny_list=deny_list),
+            token_status=token_status,
+            dpop=dpop,
+            registration_token=lambda: services().settings.registration_token,  # read per request
+            metadata=discovery_document(settings),
+            production=settings.production,
+        ),
+        backchannel=backchannel,
+        logout=SessionLogout(
+            refresh=refresh,
+            deny_list=deny_list,
+            signer=signer,
+            notifier=backchannel,
+            access_token_ttl=settings.access_token_ttl,
+        ),
+        registry=HttpRegistry(settings.registry_url),
+        regions=cache(lambda: load_regions(settings.regions_file)),
+        esia=build_runtime(settings, store),
+        browsers=SignedInBrowsers(sessions),
     )
 
 
-def services() -> Services:
-    found: Services = current_app.extensions["gosid"]
+def services_of(app: Flask) -> Services:
+    """The container :func:`idp.app.create_app` built for ``app`` (commands use this one)."""
+    found: Services = app.extensions["gosid"]
     return found
+
+
+def services() -> Services:
+    """The current app's container: the accessor of idp.web and idp.dev (below them, arguments)."""
+    return services_of(current_app)

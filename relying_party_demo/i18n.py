@@ -1,20 +1,15 @@
 """Russian by default, English on request (``?lang=en``, remembered in the session); the JSON
 API always answers in English.
 
-Compiled catalogues (``*.mo``) are not committed; they are built from the ``.po`` files when
-the app starts, if missing or older than their source.
+Compiled catalogues (``*.mo``) are not committed; ``make translations`` (``pybabel compile``)
+builds them from the ``.po`` files. The app refuses to start without them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import Babel
 
@@ -22,11 +17,17 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_LOCALES = ("ru", "en")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+COMPILE_COMMAND = "make translations"
+
+
+class TranslationsNotCompiled(RuntimeError):
+    """A ``.po`` catalogue has no compiled ``.mo`` beside it."""
 
 
 def init_i18n(app: Flask, *, default_locale: str) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(_compiled_translations())
+    require_compiled(TRANSLATIONS_DIR)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     Babel(app, locale_selector=lambda: _select_locale(default_locale))
     app.before_request(_remember_requested_locale)
 
@@ -44,42 +45,15 @@ def _select_locale(default_locale: str) -> str:
     return lang if lang in SUPPORTED_LOCALES else default_locale
 
 
-def _compiled_translations() -> Path:
-    """The directory to load catalogues from: the package's own, or a temporary copy when the
-    package is installed read-only."""
-    try:
-        compile_catalogues(TRANSLATIONS_DIR)
-        return TRANSLATIONS_DIR
-    except OSError:
-        copy = Path(tempfile.mkdtemp(prefix="gosid-rp-translations-"))
-        shutil.copytree(TRANSLATIONS_DIR, copy, dirs_exist_ok=True)
-        log.warning("%s is not writable; compiled translations into %s", TRANSLATIONS_DIR, copy)
-        compile_catalogues(copy)
-        return copy
-
-
-def compile_catalogues(directory: Path) -> list[Path]:
-    """Compile every stale ``messages.po`` under ``directory``; returns the files written."""
-    written = []
+def require_compiled(directory: Path) -> None:
+    """Refuse to start without a ``.mo`` for every ``messages.po`` under `directory`; warn
+    about stale ones."""
     for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
         mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        _compile(po_path, mo_path)
-        written.append(mo_path)
-    return written
-
-
-def _compile(po_path: Path, mo_path: Path) -> None:
-    with po_path.open("rb") as fh:
-        catalog = read_po(fh)
-    # Write then rename: several workers may start at once and must never read half a file.
-    fd, tmp_name = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write_mo(fh, catalog)
-        os.replace(tmp_name, mo_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    log.info("compiled %s", mo_path)
+        if not mo_path.exists():
+            raise TranslationsNotCompiled(
+                f"{mo_path} is missing: compile the translations with `{COMPILE_COMMAND}` "
+                f"(pybabel compile -d {directory})"
+            )
+        if mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            log.warning("%s is older than its .po: run `%s` to use the new texts", mo_path, COMPILE_COMMAND)

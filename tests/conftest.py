@@ -15,8 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from idp.settings import IdpSettings
+from idp.storage.unit_of_work import transaction
 from tests.support.backends import (
     PG_ADMIN_URL,
     REDIS_URL,
@@ -26,10 +30,11 @@ from tests.support.backends import (
     require,
     unmarked_variants,
 )
+from tests.support.flows import RP_REDIRECT
 from tests.support.password_cost import TEST_HASH_PARAMETERS, TEST_HASH_SETTINGS
+from tests.support.postgres import empty_tables
 
 REPO = Path(__file__).resolve().parent.parent
-RP_REDIRECT = "http://localhost:8001/auth/callback"
 
 
 @pytest.fixture(scope="session")
@@ -97,19 +102,6 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _fresh_pg(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
-            )
-        ]
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=[backend_param("embedded"), backend_param("postgres_redis")])
 def backend(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[dict[str, str]]:
     """Database URL and store URL for one test, clean."""
@@ -120,12 +112,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pat
         return
     require(redis_available(), "Redis at 127.0.0.1:6379")
     pg_url = request.getfixturevalue("pg_database")
-    _fresh_pg(pg_url)
+    empty_tables(pg_url)
     yield {"database_url": pg_url, "store_url": REDIS_URL, "name": "postgres_redis"}
 
 
 @pytest.fixture
-def settings(backend: dict[str, str], keys_dir: Path, tmp_path: Path) -> Any:
+def settings(backend: dict[str, str], keys_dir: Path, tmp_path: Path) -> IdpSettings:
     from idp.settings import load_idp_settings
 
     return load_idp_settings(
@@ -143,7 +135,7 @@ def settings(backend: dict[str, str], keys_dir: Path, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
-def app(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]:
+def app(settings: IdpSettings, persona_rows: list[dict[str, Any]]) -> Iterator[Flask]:
     from idp.accounts.models import Person
     from idp.adapters.store import RedisStore, open_store
     from idp.app import create_app
@@ -153,7 +145,7 @@ def app(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]:
     store = open_store(settings.store_url, prefix=f"test:{uuid.uuid4().hex}:")
     application = create_app(settings, store=store)
     application.config["TESTING"] = True
-    with application.app_context():
+    with application.app_context(), transaction():
         db.session.add_all([Person(**row) for row in persona_rows])
         db.session.commit()
         secret = register_client(
@@ -187,7 +179,7 @@ def app(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]:
 
 
 @pytest.fixture
-def client(app: Any) -> Any:
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 

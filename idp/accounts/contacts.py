@@ -10,19 +10,20 @@ import email_validator
 import phonenumbers
 
 from idp.accounts.validation import fail
+from idp.errors import N_
 
-PHONE_REQUIRED = "Phone: this field is required; enter your mobile number, like +7 912 345-67-89"
-PHONE_FORMAT = "Phone: enter a mobile number with its country code, like +7 912 345-67-89"
-PHONE_NOT_MOBILE = (
+PHONE_REQUIRED = N_("Phone: this field is required; enter your mobile number, like +7 912 345-67-89")
+PHONE_FORMAT = N_("Phone: enter a mobile number with its country code, like +7 912 345-67-89")
+PHONE_NOT_MOBILE = N_(
     "Phone: this is not a mobile number; enter a mobile number that can receive SMS, like +7 912 345-67-89"
 )
-EMAIL_REQUIRED = "E-mail: this field is required; enter an address like name@example.ru"
-EMAIL_FORMAT = "E-mail: this is not a valid address; enter an address like name@example.ru"
+EMAIL_REQUIRED = N_("E-mail: this field is required; enter an address like name@example.ru")
+EMAIL_FORMAT = N_("E-mail: this is not a valid address; enter an address like name@example.ru")
 # changing a contact in the security settings
-PHONE_TAKEN = "Phone: this number belongs to another account; enter another number"
-EMAIL_TAKEN = "E-mail: this address belongs to another account; enter another address"
-PHONE_SAME = "Phone: this is already your number; enter the new one"
-EMAIL_SAME = "E-mail: this is already your address; enter the new one"
+PHONE_TAKEN = N_("Phone: this number belongs to another account; enter another number")
+EMAIL_TAKEN = N_("E-mail: this address belongs to another account; enter another address")
+PHONE_SAME = N_("Phone: this is already your number; enter the new one")
+EMAIL_SAME = N_("E-mail: this is already your address; enter the new one")
 
 DEFAULT_PHONE_REGION = "RU"
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})

@@ -30,10 +30,8 @@ def recognise(sender: MessageSender, person: Person, token: str, *, user_agent: 
     found = db.session.scalars(query).first()
     if found is not None:
         found.last_seen_at = utcnow()
-        db.session.commit()
         return False
     db.session.add(KnownDevice(person_oid=person.oid, device_digest=digest, user_agent=user_agent[:300]))
-    db.session.commit()
     browser = _short(user_agent)
     try:
         sender.send_sms(person.phone, NEW_DEVICE_SMS.format(browser=browser, url=url))

@@ -17,12 +17,13 @@ from idp.accounts.validation import (
     parse_iso_date,
     strip_separators,
 )
+from idp.errors import N_
 
 # --- SNILS ------------------------------------------------------------------------------------
 
-SNILS_REQUIRED = "SNILS: this field is required; enter the 11 digits from your SNILS card"
-SNILS_FORMAT = "SNILS: enter 11 digits, like 112-233-445 95; only digits, spaces and hyphens are allowed"
-SNILS_CHECKSUM = (
+SNILS_REQUIRED = N_("SNILS: this field is required; enter the 11 digits from your SNILS card")
+SNILS_FORMAT = N_("SNILS: enter 11 digits, like 112-233-445 95; only digits, spaces and hyphens are allowed")
+SNILS_CHECKSUM = N_(
     "SNILS: the check digits do not match; check the number on your SNILS card (11 digits, like 112-233-445 95)"
 )
 
@@ -67,13 +68,15 @@ def format_snils(snils: str) -> str:
 
 # --- INN --------------------------------------------------------------------------------------
 
-INN_PERSON_FORMAT = "INN: enter the 12 digits of your personal taxpayer number; only digits are allowed"
-INN_PERSON_CHECKSUM = (
+INN_PERSON_FORMAT = N_("INN: enter the 12 digits of your personal taxpayer number; only digits are allowed")
+INN_PERSON_CHECKSUM = N_(
     "INN: the check digits do not match; check the 12-digit number on your INN certificate "
     "or on the tax service website"
 )
-INN_ORG_FORMAT = "Organization INN: enter the 10 digits of the organization's taxpayer number; only digits are allowed"
-INN_ORG_CHECKSUM = (
+INN_ORG_FORMAT = N_(
+    "Organization INN: enter the 10 digits of the organization's taxpayer number; only digits are allowed"
+)
+INN_ORG_CHECKSUM = N_(
     "Organization INN: the check digit does not match; check the number in the organization's registration documents"
 )
 
@@ -112,14 +115,14 @@ def validate_org_inn(value: str) -> str:
 
 # --- passport of a citizen of the Russian Federation ------------------------------------------
 
-PASSPORT_FORMAT = "Passport: enter the series and number as 10 digits, like 45 10 123456"
-PASSPORT_SERIES_FORMAT = "Passport series: enter the 4 digits printed before the number, like 45 10"
-PASSPORT_NUMBER_FORMAT = "Passport number: enter the 6 digits printed after the series, like 123456"
-PASSPORT_ISSUE_DATE_FORMAT = "Passport issue date: enter the date as YYYY-MM-DD, like 2015-06-30"
-PASSPORT_ISSUE_DATE_IN_FUTURE = (
+PASSPORT_FORMAT = N_("Passport: enter the series and number as 10 digits, like 45 10 123456")
+PASSPORT_SERIES_FORMAT = N_("Passport series: enter the 4 digits printed before the number, like 45 10")
+PASSPORT_NUMBER_FORMAT = N_("Passport number: enter the 6 digits printed after the series, like 123456")
+PASSPORT_ISSUE_DATE_FORMAT = N_("Passport issue date: enter the date as YYYY-MM-DD, like 2015-06-30")
+PASSPORT_ISSUE_DATE_IN_FUTURE = N_(
     "Passport issue date: the date is in the future; check the date on page 2 of your passport"
 )
-PASSPORT_ISSUE_DATE_TOO_EARLY = (
+PASSPORT_ISSUE_DATE_TOO_EARLY = N_(
     "Passport issue date: a passport is issued at the age of 14 or later; check the issue date and your birth date"
 )
 
@@ -180,7 +183,7 @@ def validate_passport(*, series: str, number: str, issue_date: str | date, birth
 
 # --- OMS policy -------------------------------------------------------------------------------
 
-OMS_POLICY_FORMAT = "OMS policy: enter the 16 digits of the unified policy number, like 1234 5678 9012 3456"
+OMS_POLICY_FORMAT = N_("OMS policy: enter the 16 digits of the unified policy number, like 1234 5678 9012 3456")
 
 
 def validate_oms_policy(value: str) -> str:

@@ -33,7 +33,6 @@ def confirm(person: Person, evidence: str) -> bool:
     person.level = AccountLevel.CONFIRMED.value
     person.level_evidence = evidence
     record_verification(person, evidence)
-    db.session.commit()
     audit.record("account_level_raised", person_oid=person.oid, level="confirmed", evidence=evidence)
     return True
 
@@ -45,7 +44,6 @@ def make_standard(person: Person, evidence: str = "registry") -> bool:
     person.level = AccountLevel.STANDARD.value
     person.level_evidence = evidence
     record_verification(person, evidence)
-    db.session.commit()
     audit.record("account_level_raised", person_oid=person.oid, level="standard", evidence=evidence)
     return True
 
@@ -105,7 +103,6 @@ def issue_in_person_code(person_oid: int) -> str:
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     db.session.add(InPersonCode(person_oid=person_oid, code_hash=secret_digest(f"{person_oid}:{code}"),
                                 expires_at=utcnow() + CODE_LIFETIME))  # fmt: skip
-    db.session.commit()
     audit.record("in_person_code_issued", person_oid=person_oid)
     return code
 
@@ -136,5 +133,4 @@ def _consume(code_id: int) -> bool:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return getattr(result, "rowcount", 0) == 1

@@ -12,43 +12,44 @@ so every look-up that *can* give it goes through this module:
   and the refusal is audited (``identity_lookup``, result ``limited``);
 - every "already bound" answer is audited (``identity_lookup``, result ``bound``, the kind).
 
-Use it around every uniqueness check that can show "already bound"::
+Use it around every uniqueness check that can show "already bound" (``lookups`` is the
+:class:`LookupLimits` of the app's services, ``ip`` the asking request's address)::
 
     from idp.accounts import lookup_limits
 
-    lookup_limits.check(account=str(person.oid))   # before the query; raises LookupLimitReached
+    lookups.check(account=str(person.oid), ip=ip)   # before the query; raises LookupLimitReached
     owner = db.session.scalar(select(Person.oid).where(Person.snils == snils))
     if owner is not None and owner != person.oid:
         lookup_limits.bound("snils", person_oid=person.oid)
         raise fail("snils", SNILS_TAKEN)
 
 ``account`` names who asks: the signed-in person's OID, or ``phone:<E.164>`` for a registration
-that has no account yet. Call :func:`check` once per submitted form, not per field.
+that has no account yet. Call :meth:`LookupLimits.check` once per submitted form, not per field.
 """
 
 from __future__ import annotations
 
-from flask import has_request_context, request
-
+from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import LookupLimitReached
-from idp.services import services
 
 HOUR = 3600
 
 
-def check(*, account: str, person_oid: int | None = None) -> None:
-    """Count one look-up for ``account`` and this request's IP; refuse over either limit."""
-    svc = services()
-    store, settings = svc.store, svc.settings
-    ip = request.remote_addr if has_request_context() else None
-    limits = [(f"lookup-acct:{account}", settings.lookup_checks_per_account)]
-    if ip:
-        limits.append((f"lookup-ip:{ip}", settings.lookup_checks_per_ip))
-    for key, limit in limits:
-        if store.incr(key, ttl=HOUR) > limit:
-            audit.record("identity_lookup", result="limited", person_oid=person_oid, scope=key.split(":")[0])
-            raise LookupLimitReached(store.ttl(key) or HOUR)
+class LookupLimits:
+    def __init__(self, store: ShortLivedStore, *, per_account: int, per_ip: int) -> None:
+        self._store, self._per_account, self._per_ip = store, per_account, per_ip
+
+    def check(self, *, account: str, ip: str, person_oid: int | None = None) -> None:
+        """Count one look-up for ``account`` and ``ip`` ("" when unknown: not counted); refuse
+        over either limit."""
+        limits = [(f"lookup-acct:{account}", self._per_account)]
+        if ip:
+            limits.append((f"lookup-ip:{ip}", self._per_ip))
+        for key, limit in limits:
+            if self._store.incr(key, ttl=HOUR) > limit:
+                audit.record("identity_lookup", result="limited", person_oid=person_oid, scope=key.split(":")[0])
+                raise LookupLimitReached(self._store.ttl(key) or HOUR)
 
 
 def bound(kind: str, *, person_oid: int | None = None) -> None:

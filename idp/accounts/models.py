@@ -8,13 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from idp.errors import N_
 from idp.storage.db import UtcDateTime, db, utcnow
 
 
 class AccountLevel(enum.StrEnum):
-    SIMPLIFIED = "simplified"
-    STANDARD = "standard"
-    CONFIRMED = "confirmed"
+    SIMPLIFIED = N_("simplified")
+    STANDARD = N_("standard")
+    CONFIRMED = N_("confirmed")
 
 
 class Person(db.Model):  # type: ignore[name-defined]

@@ -3,6 +3,8 @@ five passwords refused, the old hash kept in the history, everything else signed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from idp.accounts import passwords
@@ -11,10 +13,12 @@ from idp.accounts.passwords import CURRENT_PASSWORD_WRONG, NEW_PASSWORD_MISMATCH
 from idp.accounts.security_models import PasswordHistory
 from idp.accounts.validation import FieldError, ValidationError
 from idp.audit import log as audit
-from idp.selfservice.lifecycle import end_everything_for
 from idp.storage.db import db, utcnow
 
 KEEP_HISTORY = 10
+
+# Ends every session and refresh token of the person with this OID (AccountLifecycle.end_everything_for).
+EndEverything = Callable[[int], None]
 
 
 def personal_values(person: Person) -> list[str]:
@@ -34,7 +38,15 @@ def previous_hashes(person: Person) -> list[str]:
     return [person.password_hash, *db.session.scalars(query.limit(KEEP_HISTORY))]
 
 
-def set_password(person: Person, new: str, confirm: str, *, policy: passwords.PasswordPolicy, reason: str) -> None:
+def set_password(
+    person: Person,
+    new: str,
+    confirm: str,
+    *,
+    policy: passwords.PasswordPolicy,
+    reason: str,
+    end_everything: EndEverything,
+) -> None:
     """Check and store ``new``; end every session and refresh token of the person (the caller
     may start a fresh session for the browser that made the change)."""
     errors: list[FieldError] = []
@@ -51,13 +63,20 @@ def set_password(person: Person, new: str, confirm: str, *, policy: passwords.Pa
     db.session.add(PasswordHistory(person_oid=person.oid, password_hash=person.password_hash))
     person.password_hash = passwords.hash_password(new)
     person.password_changed_at = utcnow()
-    db.session.commit()
-    end_everything_for(person.oid)
+    end_everything(person.oid)
     audit.record("password_changed", person_oid=person.oid, reason=reason)
 
 
-def change_password(person: Person, *, current: str, new: str, confirm: str, policy: passwords.PasswordPolicy) -> None:
+def change_password(
+    person: Person,
+    *,
+    current: str,
+    new: str,
+    confirm: str,
+    policy: passwords.PasswordPolicy,
+    end_everything: EndEverything,
+) -> None:
     if not passwords.verify_password(stored_hash=person.password_hash, password=current):
         audit.record("password_changed", result="wrong_current", person_oid=person.oid)
         raise ValidationError(FieldError("current_password", CURRENT_PASSWORD_WRONG))
-    set_password(person, new, confirm, policy=policy, reason="change")
+    set_password(person, new, confirm, policy=policy, reason="change", end_everything=end_everything)

@@ -27,7 +27,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from idp.accounts.breached_passwords import is_breached
 from idp.accounts.common_passwords import COMMON_PASSWORDS
+from idp.accounts.transliteration import ICAO, POPULAR, transliterate
 from idp.accounts.validation import FieldError, ValidationError
+from idp.errors import N_
 
 
 @dataclass(frozen=True)
@@ -111,20 +113,22 @@ def burn_verification_time(password: str) -> None:
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256
 
-POLICY_TOO_SHORT = "Password: use at least 12 characters; a phrase of a few words is long and easy to remember"
-POLICY_TOO_LONG = "Password: use at most 256 characters"
-POLICY_EASY_SEQUENCE = (
+POLICY_TOO_SHORT = N_("Password: use at least 12 characters; a phrase of a few words is long and easy to remember")
+POLICY_TOO_LONG = N_("Password: use at most 256 characters")
+POLICY_EASY_SEQUENCE = N_(
     "Password: avoid easy sequences such as 12345, qwerty, йцукен or abcde, and five or more repeated characters"
 )
-POLICY_PERSONAL_DATA = "Password: do not use your name, surname, patronymic or birth date in the password"
-POLICY_TOO_COMMON = "Password: this password is too common and easy to guess; choose another one"
-POLICY_CHARACTER_CLASSES = (
+POLICY_PERSONAL_DATA = N_("Password: do not use your name, surname, patronymic or birth date in the password")
+POLICY_TOO_COMMON = N_("Password: this password is too common and easy to guess; choose another one")
+POLICY_CHARACTER_CLASSES = N_(
     "Password: use at least three of the four kinds of characters: capital letters, small letters, "
     "digits, special characters such as @, # or $"
 )
-CURRENT_PASSWORD_WRONG = "Current password: the password is not correct; type your current password"  # noqa: S105
-NEW_PASSWORD_MISMATCH = "Password confirmation: the two passwords differ; type the same password twice"  # noqa: S105
-POLICY_REUSED = "Password: you used this password recently; choose one you have not used in your last five passwords"
+CURRENT_PASSWORD_WRONG = N_("Current password: the password is not correct; type your current password")
+NEW_PASSWORD_MISMATCH = N_("Password confirmation: the two passwords differ; type the same password twice")
+POLICY_REUSED = N_(
+    "Password: you used this password recently; choose one you have not used in your last five passwords"
+)
 
 
 @dataclass(frozen=True)
@@ -175,45 +179,6 @@ _EASY_RUNS = frozenset(
     for window in _windows(direction, _RUN)
 )
 _REPEATED = re.compile(r"(.)\1{4}", re.DOTALL)  # one character and 4 repeats: a run of _RUN
-
-# Russian names are often typed in Latin letters: ICAO 9303 (as in Russian foreign passports)
-# and the popular variant (й -> y, х -> h, ю -> yu, я -> ya).
-_ICAO = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "ie",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "iu",
-    "я": "ia",
-}
-_POPULAR = {**_ICAO, "й": "y", "х": "h", "ю": "yu", "я": "ya", "ъ": ""}
 
 
 def check_password_policy(
@@ -285,9 +250,9 @@ def _personal_variants(values: Iterable[str]) -> set[str]:
         born = _as_iso_date(text)
         candidates = _date_forms(born) if born else [text, *re.split(r"[\s\-']+", text)]
         for candidate in candidates:
-            popular = _transliterate(candidate, _POPULAR)
+            popular = transliterate(candidate, POPULAR)
             # "Мария" is written "mariia" (ICAO), "mariya" and, just as often, "maria".
-            variants.update({candidate, _transliterate(candidate, _ICAO), popular})
+            variants.update({candidate, transliterate(candidate, ICAO), popular})
             variants.add(popular.replace("iya", "ia"))
     return {variant for variant in variants if len(variant) >= _PERSONAL_MIN_LENGTH}
 
@@ -304,7 +269,3 @@ def _as_iso_date(text: str) -> date | None:
 def _date_forms(born: date) -> list[str]:
     formats = ("%Y", "%d%m%Y", "%Y%m%d", "%d%m%y", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d-%m-%Y")
     return [born.strftime(fmt) for fmt in formats]
-
-
-def _transliterate(text: str, table: dict[str, str]) -> str:
-    return "".join(table.get(char, char) for char in text)

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from idp.accounts.lookup_limits import LookupLimits
 from idp.accounts.models import AccountLevel, Person
 from idp.accounts.notifications import notify_personal_data_change
+from idp.accounts.profile import ensure_snils_free, validate_profile
 from idp.accounts.regions import RegionDirectory
 from idp.accounts.verification import IDENTITY_FIELDS, clear_verification
 from idp.audit import log as audit
 from idp.outbox.senders import MessageSender
-from idp.selfservice.registration import ensure_snils_free, validate_profile
-from idp.storage.db import db
 
 EDITABLE_FIELDS = (
     *IDENTITY_FIELDS,
@@ -66,13 +66,15 @@ def change_personal_data(
     today: date,
     sender: MessageSender,
     url: str,
+    lookups: LookupLimits,
+    ip: str,
 ) -> PersonalDataChange:
     """Validate and apply ``form``; raises ``ValidationError`` (nothing saved) on any bad field.
 
     Identity fields changed on a standard or confirmed account lower it to simplified and void
     its verification; every change is audited and announced. An unchanged form changes nothing."""
     data = validate_profile(form, regions=regions, today=today)
-    ensure_snils_free(person, data["snils"])
+    ensure_snils_free(person, data["snils"], lookups=lookups, ip=ip)
     changed = tuple(f for f in EDITABLE_FIELDS if f in data and getattr(person, f) != data[f])
     before = person.level
     if not changed:
@@ -81,8 +83,7 @@ def change_personal_data(
         setattr(person, field, data[field])
     if set(changed) & set(IDENTITY_FIELDS) and before != AccountLevel.SIMPLIFIED.value:
         _lower_to_simplified(person, changed)
-    audit.record("personal_data_changed", commit=False, person_oid=person.oid, fields=list(changed), level=person.level)
-    db.session.commit()
+    audit.record("personal_data_changed", person_oid=person.oid, fields=list(changed), level=person.level)
     result = PersonalDataChange(changed, before, person.level)
     notify_personal_data_change(sender, person, fields=changed, lowered=result.level_lowered, url=url)
     return result
@@ -95,4 +96,4 @@ def _lower_to_simplified(person: Person, changed: tuple[str, ...]) -> None:
     clear_verification(person)
     identity = [f for f in changed if f in IDENTITY_FIELDS]
     details: dict[str, Any] = {"previous": previous, "reason": "identity_data_changed", "fields": identity}
-    audit.record("account_level_lowered", commit=False, person_oid=person.oid, level=person.level, **details)
+    audit.record("account_level_lowered", person_oid=person.oid, level=person.level, **details)

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import ParamSpec, TypeVar
 
 from idp.accounts.regions import RegionDirectory
+from idp.errors import N_, GosidError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,7 +34,7 @@ class FieldError:
     message: str
 
 
-class ValidationError(Exception):
+class ValidationError(GosidError):
     """Raised by every validator; `errors` holds at least one `FieldError`.
 
     `FieldError` is deliberately a plain value and not itself the exception: a frozen dataclass
@@ -115,20 +116,20 @@ def parse_iso_date(value: str | date, *, field: str, message: str) -> date:
 
 NAME_MAX_LENGTH = 60
 
-SURNAME_REQUIRED = "Surname: this field is required; enter your surname as in your passport"
-SURNAME_TOO_LONG = "Surname: use at most 60 characters"
-SURNAME_CHARACTERS = (
+SURNAME_REQUIRED = N_("Surname: this field is required; enter your surname as in your passport")
+SURNAME_TOO_LONG = N_("Surname: use at most 60 characters")
+SURNAME_CHARACTERS = N_(
     "Surname: use only Russian or Latin letters; parts may be separated by one hyphen, "
     "apostrophe or space, as in your passport"
 )
-NAME_REQUIRED = "Name: this field is required; enter your name as in your passport"
-NAME_TOO_LONG = "Name: use at most 60 characters"
-NAME_CHARACTERS = (
+NAME_REQUIRED = N_("Name: this field is required; enter your name as in your passport")
+NAME_TOO_LONG = N_("Name: use at most 60 characters")
+NAME_CHARACTERS = N_(
     "Name: use only Russian or Latin letters; parts may be separated by one hyphen, "
     "apostrophe or space, as in your passport"
 )
-PATRONYMIC_TOO_LONG = "Patronymic: use at most 60 characters"
-PATRONYMIC_CHARACTERS = (
+PATRONYMIC_TOO_LONG = N_("Patronymic: use at most 60 characters")
+PATRONYMIC_CHARACTERS = N_(
     "Patronymic: use only Russian or Latin letters; parts may be separated by one hyphen, "
     "apostrophe or space, as in your passport; leave it empty if you have none"
 )
@@ -181,14 +182,14 @@ def validate_patronymic(value: str | None) -> str | None:
 MINIMUM_ACCOUNT_AGE = 14  # Gosuslugi accounts can be opened from the age of 14 (with a passport).
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
-BIRTH_DATE_REQUIRED = "Birth date: this field is required; enter your date of birth"
-BIRTH_DATE_FORMAT = "Birth date: enter the date as YYYY-MM-DD, like 1985-03-14"
-BIRTH_DATE_IN_FUTURE = "Birth date: the date is in the future; check the day, month and year"
-BIRTH_DATE_TOO_YOUNG = "Birth date: a Gosuslugi account can be opened from the age of 14; check the year of birth"
-BIRTH_DATE_TOO_EARLY = "Birth date: the date is before 1900; check the year of birth"
-GENDER_INVALID = "Gender: choose M (male) or F (female)"
-REGION_FORMAT = "Region: enter the two-digit region code, like 77 for Moscow or 05 for Dagestan"
-REGION_UNKNOWN = "Region: there is no Russian region with this code; choose your region from the list"
+BIRTH_DATE_REQUIRED = N_("Birth date: this field is required; enter your date of birth")
+BIRTH_DATE_FORMAT = N_("Birth date: enter the date as YYYY-MM-DD, like 1985-03-14")
+BIRTH_DATE_IN_FUTURE = N_("Birth date: the date is in the future; check the day, month and year")
+BIRTH_DATE_TOO_YOUNG = N_("Birth date: a Gosuslugi account can be opened from the age of 14; check the year of birth")
+BIRTH_DATE_TOO_EARLY = N_("Birth date: the date is before 1900; check the year of birth")
+GENDER_INVALID = N_("Gender: choose M (male) or F (female)")
+REGION_FORMAT = N_("Region: enter the two-digit region code, like 77 for Moscow or 05 for Dagestan")
+REGION_UNKNOWN = N_("Region: there is no Russian region with this code; choose your region from the list")
 
 
 def validate_birth_date(value: str | date, *, today: date) -> date:
@@ -228,10 +229,10 @@ def validate_region_code(value: str, *, regions: RegionDirectory) -> str:
 ADDRESS_MIN_LENGTH = 10
 ADDRESS_MAX_LENGTH = 300
 
-ADDRESS_REQUIRED = "Registration address: enter the address from your passport stamp"
-ADDRESS_TOO_SHORT = "Registration address: include at least the city, street and house"
-ADDRESS_TOO_LONG = "Registration address: use at most 300 characters"
-ADDRESS_CHARACTERS = (
+ADDRESS_REQUIRED = N_("Registration address: enter the address from your passport stamp")
+ADDRESS_TOO_SHORT = N_("Registration address: include at least the city, street and house")
+ADDRESS_TOO_LONG = N_("Registration address: use at most 300 characters")
+ADDRESS_CHARACTERS = N_(
     "Registration address: remove special characters; use letters, digits and punctuation, "
     "like г. Москва, ул. Профсоюзная, д. 56, кв. 112"
 )

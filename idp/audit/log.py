@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
-
+from idp.audit import context
 from idp.audit.models import AuditEvent
 from idp.storage.db import db
 
 
 def client_ip() -> str | None:
-    return request.remote_addr if has_request_context() else None
+    """The IP of the request being served (bound by the web layer), ``None`` outside one."""
+    origin = context.current()
+    return origin.ip if origin is not None else None
 
 
 def record(
@@ -20,10 +21,10 @@ def record(
     result: str = "ok",
     person_oid: int | None = None,
     client_id: str | None = None,
-    commit: bool = True,
     **detail: Any,
 ) -> None:
-    """Append one event (who, what, client, IP, result, time) and commit by default."""
+    """Add one event (who, what, client, IP, result, time) to the session: it is written in the
+    same transaction as the change it describes, and only if that transaction commits."""
     db.session.add(
         AuditEvent(
             event=event,
@@ -34,5 +35,3 @@ def record(
             detail={k: v for k, v in detail.items() if v is not None},
         )
     )
-    if commit:
-        db.session.commit()

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from idp.crypto.asn1 import AnyCertificate
+from idp.crypto.errors import CryptoError
 from idp.crypto.gost import OID_GOST2012_256, GostError, GostPublicKey, streebog256
 
 RSA = "rsa"
@@ -22,7 +23,7 @@ GOST = "gost2012_256"
 OID_RSA = "1.2.840.113549.1.1.1"
 
 
-class CertificateError(ValueError):
+class CertificateError(CryptoError):
     """Not a certificate this stand can use; the message says why."""
 
 

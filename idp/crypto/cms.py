@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from asn1crypto import cms
 
 from idp.crypto.certs import GOST, ClientCertificate
+from idp.crypto.errors import CryptoError
 from idp.crypto.gost import OID_STREEBOG256, streebog256
 
 DIGESTS = {"2.16.840.1.101.3.4.2.1": "sha256", OID_STREEBOG256: "streebog256", "2.16.840.1.101.3.4.2.3": "sha512"}
 
 
-class NotCms(ValueError):
+class NotCms(CryptoError):
     """The bytes are not a CMS SignedData structure."""
 
 

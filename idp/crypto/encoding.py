@@ -7,8 +7,10 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from idp.crypto.errors import CryptoError
 
-class NotBase64(ValueError):
+
+class NotBase64(CryptoError):
     """The value is not base64 in any alphabet."""
 
 

@@ -15,6 +15,7 @@ import gostcrypto
 from asn1crypto import core
 
 from idp.crypto.asn1 import AnyAlgorithm, GostKeyParams, GostPrivateKeyInfo
+from idp.crypto.errors import CryptoError
 
 OID_GOST2012_256 = "1.2.643.7.1.1.1.1"
 OID_STREEBOG256 = "1.2.643.7.1.1.2.2"
@@ -39,7 +40,7 @@ CURVES = {
 BYTE_ORDERS = ("openssl", "cryptopro", "r||s")
 
 
-class GostError(ValueError):
+class GostError(CryptoError):
     """Unsupported GOST parameters or malformed key material."""
 
 

@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from idp.crypto.certs import ClientCertificate
 from idp.crypto.encoding import b64url
+from idp.crypto.errors import CryptoError
 
 
-class InvalidJws(ValueError):
+class InvalidJws(CryptoError):
     """Not a JWS this stand signed, or its signature does not verify."""
 
 

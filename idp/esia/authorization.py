@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from dataclasses import dataclass
 
-from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from idp.audit import log as audit
@@ -20,10 +20,11 @@ from idp.esia.client_secret import SecretMatch
 from idp.esia.codes import EsiaGrant
 from idp.esia.errors import InvalidScope, MissingParameter, RedirectUriNotAllowed, UnsupportedResponseType
 from idp.esia.models import EsiaClient
-from idp.esia.runtime import esia
+from idp.esia.runtime import EsiaDeps
 from idp.esia.scopes import parse_requested
 from idp.security.hashes import constant_time_equals
-from idp.services import services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,28 +53,30 @@ def _fingerprint(query: bytes) -> str:
 
 
 def validate(
-    params: dict[str, str], client: EsiaClient, uri: str, *, version: str, query: bytes
+    deps: EsiaDeps, params: dict[str, str], client: EsiaClient, uri: str, *, version: str, query: bytes
 ) -> AuthorizationRequest:
     if params.get("response_type") != "code":
         if not params.get("response_type"):
             raise MissingParameter("response_type")
         raise UnsupportedResponseType(f"response_type {params['response_type']!r}; only 'code'")
     checks.require(params, "state", "scope", "timestamp", "client_secret")
-    checks.check_state_format(params["state"])
+    settings = deps.settings
+    checks.check_state_format(params["state"], strict=settings.esia_strict)
     scopes = parse_requested(params["scope"])
     not_allowed = [s for s in scopes if s not in client.scopes]
     if not_allowed:
         raise InvalidScope(f"not registered for {client.client_id}: {' '.join(not_allowed)}")
-    seen = services().store.get(_fingerprint(query)) is not None
-    checks.check_timestamp(params["timestamp"], already_validated=seen)
-    certs = checks.certificates_for(client, params.get("client_certificate_hash"), required=version == "ac/v2")
-    match = checks.check_secret(params, version=version, certs=certs)
-    if not checks.state_unused("ac", client.client_id, params["state"]):
+    seen = deps.store.get(_fingerprint(query)) is not None
+    checks.check_timestamp(params["timestamp"], settings, already_validated=seen)
+    cert_hash, strict = params.get("client_certificate_hash"), settings.esia_strict
+    certs = checks.certificates_for(client, cert_hash, required=version == "ac/v2", strict=strict)
+    match = checks.check_secret(params, version=version, certs=certs, strict=strict)
+    if not checks.state_unused(deps, "ac", client.client_id, params["state"]):
         raise checks.StateReused(f"state {params['state']!r} was already used with this system")
     if not seen:
-        services().store.set(_fingerprint(query), "1", ttl=services().settings.login_transaction_ttl)
+        deps.store.set(_fingerprint(query), "1", ttl=settings.login_transaction_ttl)
         audit.record("esia_authorization_request", client_id=client.client_id, version=version, **match.summary())
-        current_app.logger.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
+        log.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
     confirmed = client.require_confirmed or _filter_requires_confirmed(params.get("person_filter"))
     return AuthorizationRequest(version, client, uri, params["state"], scopes, confirmed, match)
 
@@ -89,11 +92,13 @@ def _filter_requires_confirmed(value: str | None) -> bool:
     return "conf_acc" in text or "trusted" in text
 
 
-def issue_code(req: AuthorizationRequest, *, person_oid: int, auth_time: int, amr: list[str], sid: str) -> str:
+def issue_code(
+    deps: EsiaDeps, req: AuthorizationRequest, *, person_oid: int, auth_time: int, amr: list[str], sid: str
+) -> str:
     """Use the state (once), then hand out a one-time code."""
-    checks.use_state("ac", req.client.client_id, req.state)
+    checks.use_state(deps, "ac", req.client.client_id, req.state)
     grant = EsiaGrant(req.client.client_id, req.redirect_uri, req.scopes, person_oid, auth_time, amr, sid)
-    code = esia().codes.issue(grant)
+    code = deps.codes.issue(grant)
     client_id = req.client.client_id
     audit.record("esia_code_issued", person_oid=person_oid, client_id=client_id, scopes=req.scopes, version=req.version)
     return code

@@ -1,5 +1,6 @@
 """Checks shared by the authorization and token endpoints: parameters, timestamp, state,
-the certificate named by ``client_certificate_hash`` and the ``client_secret`` itself."""
+the certificate named by ``client_certificate_hash`` and the ``client_secret`` itself. What they
+need (settings, the short-lived store) comes in as arguments: :class:`~idp.esia.runtime.EsiaDeps`."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from idp.esia.errors import (
     WrongTimestamp,
 )
 from idp.esia.models import EsiaClient
+from idp.esia.runtime import EsiaDeps
 from idp.esia.timestamps import BadTimestamp, parse_timestamp
-from idp.services import services
+from idp.settings import IdpSettings
 
 
 def single_values(params: MultiDict[str, str]) -> dict[str, str]:
@@ -49,8 +51,8 @@ def known_client(params: Mapping[str, str]) -> EsiaClient:
     return client
 
 
-def check_state_format(state: str) -> None:
-    if not services().settings.esia_strict:
+def check_state_format(state: str, *, strict: bool) -> None:
+    if not strict:
         return
     try:
         uuid.UUID(state)
@@ -58,8 +60,7 @@ def check_state_format(state: str) -> None:
         raise InvalidParameter("strict mode: state must be a UUID") from None
 
 
-def check_timestamp(value: str, *, already_validated: bool = False) -> None:
-    settings = services().settings
+def check_timestamp(value: str, settings: IdpSettings, *, already_validated: bool = False) -> None:
     try:
         stamp = parse_timestamp(value, strict=settings.esia_strict)
     except BadTimestamp as exc:
@@ -72,25 +73,25 @@ def check_timestamp(value: str, *, already_validated: bool = False) -> None:
         raise WrongTimestamp(f"timestamp is {abs(skew)} s {direction} the stand's clock", report={"timestamp": details})
 
 
-def state_ttl() -> int:
-    settings = services().settings
+def state_ttl(settings: IdpSettings) -> int:
     return max(2 * settings.esia_timestamp_window, settings.login_transaction_ttl) + 60
 
 
-def state_unused(kind: str, client_id: str, state: str) -> bool:
-    return services().store.get(f"esia:state:{kind}:{client_id}:{state}") is None
+def state_unused(deps: EsiaDeps, kind: str, client_id: str, state: str) -> bool:
+    return deps.store.get(f"esia:state:{kind}:{client_id}:{state}") is None
 
 
-def use_state(kind: str, client_id: str, state: str) -> None:
+def use_state(deps: EsiaDeps, kind: str, client_id: str, state: str) -> None:
     """Mark ``state`` used, atomically: of two parallel requests one gets :class:`StateReused`."""
-    if not services().store.add(f"esia:state:{kind}:{client_id}:{state}", "1", ttl=state_ttl()):
+    if not deps.store.add(f"esia:state:{kind}:{client_id}:{state}", "1", ttl=state_ttl(deps.settings)):
         raise StateReused(f"state {state!r} was already used with this system")
 
 
-def certificates_for(client: EsiaClient, cert_hash: str | None, *, required: bool) -> list[ClientCertificate]:
+def certificates_for(
+    client: EsiaClient, cert_hash: str | None, *, required: bool, strict: bool
+) -> list[ClientCertificate]:
     """The registered certificate ``client_certificate_hash`` names (or all of them)."""
     certs = certificates_of(client)
-    strict = services().settings.esia_strict
     if not cert_hash:
         if required and strict:
             raise MissingParameter("client_certificate_hash")
@@ -106,7 +107,12 @@ def certificates_for(client: EsiaClient, cert_hash: str | None, *, required: boo
 
 
 def check_secret(
-    params: Mapping[str, str], *, version: str, certs: list[ClientCertificate], code: str | None = None
+    params: Mapping[str, str],
+    *,
+    version: str,
+    certs: list[ClientCertificate],
+    strict: bool,
+    code: str | None = None,
 ) -> SecretMatch:
     fields = SignedFields(
         client_id=params.get("client_id", ""),
@@ -123,7 +129,7 @@ def check_secret(
             fields=fields,
             version=version,
             certs=certs,
-            strict=services().settings.esia_strict,
+            strict=strict,
         )
     except SecretRefused as exc:
         raise ClientSecretWrong(exc.reason, report={"client_secret": exc.report}) from exc

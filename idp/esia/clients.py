@@ -56,7 +56,6 @@ def register_esia_client(
     db.session.add(_consent_twin(client))
     for data in certificates:
         add_certificate(client, data)
-    db.session.commit()
     return client
 
 

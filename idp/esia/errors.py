@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def N_(message: str) -> str:
-    return message
+from idp.errors import N_, GosidError
 
 
-class EsiaError(Exception):
+class EsiaError(GosidError):
+    """``description`` is ESIA's text for the code (the user ``message``); ``detail`` says what was wrong."""
+
     code = "ESIA-007007"
     error = "server_error"
     description = N_("Unexpected error of the authorization service")
@@ -20,6 +20,7 @@ class EsiaError(Exception):
 
     def __init__(self, detail: str | None = None, *, report: dict[str, Any] | None = None) -> None:
         super().__init__(detail or self.description)
+        self.message = self.description
         self.detail = detail
         self.report = report or {}
         self.state: str | None = None

@@ -47,28 +47,28 @@ def redeem(raw: str, client_id: str) -> tuple[EsiaGrant, str] | None:
         )
         .values(used_at=now)
     )
-    db.session.commit()
+    # The UPDATE holds the row until the request's transaction ends: a parallel redemption waits
+    # here, then finds the token used and revokes the family, the successor with it.
     row = db.session.scalar(select(EsiaRefreshToken).where(EsiaRefreshToken.token_hash == digest))
     if result.rowcount == 1 and row is not None:  # type: ignore[attr-defined]
         grant = EsiaGrant(row.client_id, "", row.scope.split(), row.person_oid, row.auth_time, list(row.amr), row.sid)
         return grant, row.family_id
     if row is not None and row.used_at is not None and row.client_id == client_id:
-        db.session.execute(
-            update(EsiaRefreshToken)
-            .where(EsiaRefreshToken.family_id == row.family_id, EsiaRefreshToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoke_family(row.family_id)
         audit.record("esia_refresh_reuse", result="family_revoked", person_oid=row.person_oid, client_id=client_id)
     return None
 
 
 def revoke_family(family_id: str) -> None:
-    db.session.execute(
+    revoke = (
         update(EsiaRefreshToken)
         .where(EsiaRefreshToken.family_id == family_id, EsiaRefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    db.session.commit()
+    db.session.execute(revoke)
+    # Twice: if the first waited on a rotation in progress (its row lock), the rotation has
+    # committed meanwhile and only a new statement sees the successor it stored.
+    db.session.execute(revoke)
 
 
 def family_revoked(family_id: str) -> bool:

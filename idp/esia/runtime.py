@@ -1,10 +1,8 @@
-"""The ESIA dialect's per-process objects, built once in the app factory."""
+"""The ESIA dialect's dependencies, passed in by its callers (the ESIA views)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from flask import Flask, current_app
 
 from idp.adapters.store import ShortLivedStore
 from idp.esia.codes import EsiaCodes
@@ -14,17 +12,24 @@ from idp.settings import IdpSettings
 
 @dataclass(frozen=True)
 class EsiaRuntime:
+    """The per-process objects, built once with the other services."""
+
     keys: StandKeys
     codes: EsiaCodes
 
 
-def init_runtime(app: Flask, settings: IdpSettings, store: ShortLivedStore) -> None:
-    app.extensions["gosid_esia"] = EsiaRuntime(
+@dataclass(frozen=True)
+class EsiaDeps:
+    """What the authorization and token checks need for one request."""
+
+    settings: IdpSettings
+    store: ShortLivedStore
+    keys: StandKeys
+    codes: EsiaCodes
+
+
+def build_runtime(settings: IdpSettings, store: ShortLivedStore) -> EsiaRuntime:
+    return EsiaRuntime(
         keys=StandKeys.load_or_create(settings.keys_dir),
         codes=EsiaCodes(store, ttl=settings.esia_code_ttl),
     )
-
-
-def esia() -> EsiaRuntime:
-    found: EsiaRuntime = current_app.extensions["gosid_esia"]
-    return found

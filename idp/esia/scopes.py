@@ -3,7 +3,8 @@ in tokens every person scope is bound to the subject as ``fullname?oid=100029968
 
 from __future__ import annotations
 
-from idp.esia.errors import N_, InvalidScope, MissingScope
+from idp.errors import N_
+from idp.esia.errors import InvalidScope, MissingScope
 
 URI_PREFIX = "http://esia.gosuslugi.ru/"
 PERSON_SCOPES = (

@@ -3,9 +3,9 @@ refresh token for ESIA-shaped tokens, the request's ``state`` echoed back."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from idp.accounts.models import Person
@@ -15,11 +15,12 @@ from idp.esia.client_secret import SecretMatch
 from idp.esia.codes import EsiaGrant
 from idp.esia.errors import ClientNotAllowed, InvalidGrant, UnsupportedGrantType
 from idp.esia.models import EsiaClient
-from idp.esia.runtime import esia
+from idp.esia.runtime import EsiaDeps
 from idp.oidc import consent
 from idp.security.hashes import new_token
-from idp.services import services
 from idp.storage.db import db
+
+log = logging.getLogger(__name__)
 
 GRANT_TYPES = ("authorization_code", "refresh_token")
 
@@ -30,7 +31,7 @@ def _version(endpoint: str, grant_type: str) -> str:
     return "te/v3" if grant_type == "authorization_code" else "te/v3-refresh"
 
 
-def exchange(form: MultiDict[str, str], *, endpoint: str) -> dict[str, Any]:
+def exchange(deps: EsiaDeps, form: MultiDict[str, str], *, endpoint: str) -> dict[str, Any]:
     """The token response, or an :class:`~idp.esia.errors.EsiaError` with the state set."""
     params = checks.single_values(form)
     client = checks.known_client(params)
@@ -42,28 +43,29 @@ def exchange(form: MultiDict[str, str], *, endpoint: str) -> dict[str, Any]:
     checks.require(params, secret_of, "client_secret", "state", "timestamp")
     if grant_type == "authorization_code":
         checks.require(params, "redirect_uri")
-    checks.check_timestamp(params["timestamp"])
-    version = _version(endpoint, grant_type)
-    certs = checks.certificates_for(client, params.get("client_certificate_hash"), required=endpoint != "te/v1")
+    checks.check_timestamp(params["timestamp"], deps.settings)
+    version, strict = _version(endpoint, grant_type), deps.settings.esia_strict
+    cert_hash = params.get("client_certificate_hash")
+    certs = checks.certificates_for(client, cert_hash, required=endpoint != "te/v1", strict=strict)
     code = params["code"] if version == "te/v3" else None
-    match = checks.check_secret(params, version=version, certs=certs, code=code)
-    current_app.logger.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
-    checks.use_state("te", client.client_id, params["state"])
+    match = checks.check_secret(params, version=version, certs=certs, strict=strict, code=code)
+    log.info("ESIA %s %s: client_secret matched %s", version, client.client_id, match.summary())
+    checks.use_state(deps, "te", client.client_id, params["state"])
     if grant_type == "authorization_code":  # a new grant: its refresh family's id, named by the access token
-        grant, family = _redeem_code(params, client), new_token(16)
+        grant, family = _redeem_code(deps, params, client), new_token(16)
     else:
         grant, family = _redeem_refresh(params, client)
-    response = _issue(client, grant, family, params["state"], match, grant_type)
+    response = _issue(deps, client, grant, family, params["state"], match, grant_type)
     if grant_type == "authorization_code":
-        ttl = services().settings.esia_access_token_ttl + 3600
-        esia().codes.mark_redeemed(params["code"], family_id=family, ttl=ttl)
+        ttl = deps.settings.esia_access_token_ttl + 3600
+        deps.codes.mark_redeemed(params["code"], family_id=family, ttl=ttl)
     return response
 
 
-def _redeem_code(params: dict[str, str], client: EsiaClient) -> EsiaGrant:
-    grant = esia().codes.consume(params["code"])
+def _redeem_code(deps: EsiaDeps, params: dict[str, str], client: EsiaClient) -> EsiaGrant:
+    grant = deps.codes.consume(params["code"])
     if grant is None:
-        _revoke_replayed(params["code"], client)
+        _revoke_replayed(deps, params["code"], client)
     if grant is None or grant.client_id != client.client_id:
         audit.record("esia_code_redeem", result="invalid_grant", client_id=client.client_id)
         raise InvalidGrant("the code is unknown, expired, used or issued to another system")
@@ -73,10 +75,10 @@ def _redeem_code(params: dict[str, str], client: EsiaClient) -> EsiaGrant:
     return grant
 
 
-def _revoke_replayed(code: str, client: EsiaClient) -> None:
+def _revoke_replayed(deps: EsiaDeps, code: str, client: EsiaClient) -> None:
     """A used code presented again leaked: revoke what its first redemption issued (RFC 9700
     §4.2.4), as idp/oidc/code_replay.py does. Its access tokens name the family and die too."""
-    family = esia().codes.redeemed(code)
+    family = deps.codes.redeemed(code)
     if family is not None:
         refresh.revoke_family(family)
         audit.record("esia_code_replay", result="tokens_revoked", client_id=client.client_id)
@@ -93,13 +95,13 @@ def _redeem_refresh(params: dict[str, str], client: EsiaClient) -> tuple[EsiaGra
 
 
 def _issue(
-    client: EsiaClient, grant: EsiaGrant, family: str, state: str, match: SecretMatch, grant_type: str
+    deps: EsiaDeps, client: EsiaClient, grant: EsiaGrant, family: str, state: str, match: SecretMatch, grant_type: str
 ) -> dict[str, Any]:
     person = db.session.get(Person, grant.person_oid)
     if person is None or person.disabled:
         raise InvalidGrant("the person's account is no longer active")
-    settings = services().settings
-    keys, issuer, ttl = esia().keys, settings.esia_issuer, settings.esia_access_token_ttl
+    settings = deps.settings
+    keys, issuer, ttl = deps.keys, settings.esia_issuer, settings.esia_access_token_ttl
     response = {
         "access_token": tokens.access_token(
             grant, alg=client.token_alg, keys=keys, issuer=issuer, ttl=ttl, grant_id=family
@@ -112,12 +114,10 @@ def _issue(
     }
     audit.record(
         "esia_token_issued",
-        commit=False,
         person_oid=person.oid,
         client_id=client.client_id,
         grant_type=grant_type,
         scopes=grant.scopes,
         **match.summary(),
     )
-    db.session.commit()
     return response

@@ -15,13 +15,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import select
 
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import CodeExpired, FactorDenied, FactorPending
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.security.hashes import new_token
@@ -60,7 +60,7 @@ class AppConfirmFactor:
     def available(self, person: Person) -> bool:
         return self._device(person) is not None
 
-    def begin(self, tx: Any, person: Person) -> Challenge:
+    def begin(self, tx: Any, person: Person, origin: Origin) -> Challenge:
         device = self._device(person)
         number = 10 + secrets.randbelow(90)
         choices = {number}
@@ -68,7 +68,7 @@ class AppConfirmFactor:
             choices.add(10 + secrets.randbelow(90))
         ordered = sorted(choices, key=lambda _: secrets.randbelow(1000))
         now = int(time.time())
-        browser, ip = _browser_and_ip()
+        browser, ip = origin.browser, origin.ip
         req = AppRequest(
             id=new_token(16), tx_id=tx.id, person_oid=person.oid, number=number, choices=ordered,
             created_at=now, expires_at=now + self._ttl, browser=browser, ip=ip,
@@ -137,9 +137,3 @@ class AppConfirmFactor:
         if self._current(tx.id) is not None:
             raise FactorPending()
         raise CodeExpired()
-
-
-def _browser_and_ip() -> tuple[str, str]:
-    if not has_request_context():
-        return "", ""
-    return request.headers.get("User-Agent", "")[:120], request.remote_addr or ""

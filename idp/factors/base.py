@@ -2,9 +2,10 @@
 
 A factor is one module with one class; :mod:`idp.factors.registry` lists them. The login
 service calls ``available`` to offer the factor, ``begin`` when the person picks it (send a
-code, create a request, make a challenge), ``describe`` for the page and ``verify`` with what
-the person (or their device) answered. ``verify`` raises a :class:`idp.authn.errors.LoginError`
-subclass on any failure, and does its own limits, replay protection and audit.
+code, create a request, make a challenge; ``origin`` is the asking browser), ``describe`` for
+the page and ``verify`` with what the person (or their device) answered. ``verify`` raises a
+:class:`idp.authn.errors.LoginError` subclass on any failure, and does its own limits, replay
+protection and audit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from idp.accounts.models import Person
+from idp.authn.origin import Origin
 from idp.authn.transaction import LoginTransaction
 
 
@@ -39,7 +41,7 @@ class Factor(Protocol):
 
     def available(self, person: Person) -> bool: ...
 
-    def begin(self, tx: LoginTransaction, person: Person) -> Challenge: ...
+    def begin(self, tx: LoginTransaction, person: Person, origin: Origin) -> Challenge: ...
 
     def describe(self, tx: LoginTransaction, person: Person) -> dict[str, Any]: ...
 

@@ -28,10 +28,11 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select
 
 from idp.accounts.models import Person
-from idp.accounts.passwords import _ICAO, _transliterate
+from idp.accounts.transliteration import transliterate
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn import errors as e
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.storage.db import db
@@ -69,7 +70,7 @@ def holder_matches(holder: str, person: Person) -> bool:
     """The embossed name (Latin, "MARIIA IVANOVA") against the profile's name and surname."""
     words = {w.casefold() for w in holder.replace("-", " ").split()}
     wanted = [person.name or "", *(person.surname or "").split("-")]
-    return all(w and _transliterate(w.casefold(), _ICAO) in words for w in wanted)
+    return all(w and transliterate(w.casefold()) in words for w in wanted)
 
 
 def b64u_json(data: dict[str, Any]) -> str:
@@ -246,7 +247,7 @@ class CardFactor:
     def available(self, person: Person) -> bool:
         return bool(linked_cards(person))
 
-    def begin(self, tx: Any, person: Person) -> Challenge:
+    def begin(self, tx: Any, person: Person, origin: Origin) -> Challenge:
         return Challenge(factor=self.name, detail={})
 
     def describe(self, tx: Any, person: Person) -> dict[str, Any]:

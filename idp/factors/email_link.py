@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import has_request_context, request
-
 from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import CodeExpired, FactorPending, ResendTooSoon
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.send_limits import SendLimits
 from idp.outbox.senders import MessageSender
@@ -42,12 +41,6 @@ class PendingConfirmation:
     browser: str
     ip: str
     started_at: int
-
-
-def _browser_and_ip() -> tuple[str, str]:
-    if not has_request_context():
-        return "", ""
-    return request.headers.get("User-Agent", "")[:120], request.remote_addr or ""
 
 
 def mask_email(email: str) -> str:
@@ -75,12 +68,12 @@ class EmailLinkFactor:
     def available(self, person: Person) -> bool:
         return bool(person.email and person.email_verified)
 
-    def begin(self, tx: Any, person: Person) -> Challenge:
-        browser, ip = _browser_and_ip()
+    def begin(self, tx: Any, person: Person, origin: Origin) -> Challenge:
+        browser, ip = origin.browser, origin.ip
         if not self._store.add(f"email-cooldown:{tx.id}", "1", ttl=self._cooldown):
             raise ResendTooSoon(self._store.ttl(f"email-cooldown:{tx.id}") or self._cooldown)
         if self._limits is not None and person.email:
-            self._limits.check(person.email.lower())
+            self._limits.check(person.email.lower(), ip=ip)
         token = new_token(32)
         pending = PendingConfirmation(tx.id, person.oid, browser[:120], ip, int(time.time()))
         self._store.set(f"email-link:{secret_digest(token)}", json.dumps(pending.__dict__), ttl=self._ttl)

@@ -19,6 +19,7 @@ from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn import assurance as policy
 from idp.authn.errors import CodeExpired, PasskeyRejected
+from idp.authn.origin import Origin
 from idp.factors import webauthn_ceremony as ceremony
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
@@ -85,7 +86,7 @@ class PasskeyFactor:
             data={"uv": new.user_verified, "transports": new.transports},
         )  # fmt: skip
         db.session.add(factor)
-        db.session.commit()
+        db.session.flush()
         audit.record("passkey_registered", person_oid=person.oid, factor_id=factor.id)
         return factor
 
@@ -94,7 +95,7 @@ class PasskeyFactor:
     def _require_uv(self, tx: Any) -> bool:
         return policy.wants_strong(tx.required_acr)
 
-    def begin(self, tx: Any, person: Person) -> Challenge:
+    def begin(self, tx: Any, person: Person, origin: Origin) -> Challenge:
         allow = [c.credential_id for c in self.credentials(person) if c.credential_id]
         options = ceremony.authentication_options(self.rp, allow=allow, require_uv=self._require_uv(tx))
         self._store.set(f"webauthn-auth:{tx.id}", options.challenge, ttl=self._ttl)
@@ -140,7 +141,6 @@ class PasskeyFactor:
             raise PasskeyRejected() from exc
         credential.sign_count = found.new_sign_count
         credential.last_used_at = utcnow()
-        db.session.commit()
         audit.record("passkey_checked", person_oid=person.oid, factor_id=credential.id, uv=found.user_verified)
         factor = "passkey_uv" if found.user_verified else "passkey"
         return person, FactorResult(factor=factor, amr="hwk", enrolled_id=credential.id)

@@ -18,6 +18,7 @@ from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn import errors as e
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.signature_check import SignerCertificate, TrustStore, verify_detached
 from idp.security.hashes import new_token
@@ -51,14 +52,17 @@ class QesFactor:
     def available(self, person: Person) -> bool:
         return bool(person.snils) and any(p.exists() for p in self._ca_files)
 
-    def begin(self, tx: Any, person: Person | None = None) -> Challenge:
+    def begin(self, tx: Any, person: Person | None, origin: Origin) -> Challenge:
+        return Challenge(factor=self.name, detail={"challenge": self._new_challenge(tx)})
+
+    def _new_challenge(self, tx: Any) -> str:
         challenge = f"gosid-login:{new_token(24)}:{int(datetime.now(UTC).timestamp())}"
         self._store.set(f"qes-challenge:{tx.id}", challenge, ttl=self._ttl)
-        return Challenge(factor=self.name, detail={"challenge": challenge})
+        return challenge
 
     def describe(self, tx: Any, person: Person | None = None) -> dict[str, Any]:
         current = self._store.get(f"qes-challenge:{tx.id}")
-        return {"challenge": current or self.begin(tx, person).detail["challenge"]}
+        return {"challenge": current or self._new_challenge(tx)}
 
     def _checked(self, tx: Any, response: str) -> SignerCertificate:
         challenge = self._store.consume(f"qes-challenge:{tx.id}")  # one use, right or wrong

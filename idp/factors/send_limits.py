@@ -6,8 +6,6 @@ registration or reset forms. Counted before sending; every refusal is audited.
 
 from __future__ import annotations
 
-from flask import has_request_context, request
-
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import SendLimitReached
@@ -19,10 +17,10 @@ class SendLimits:
     def __init__(self, store: ShortLivedStore, *, per_recipient: int = 10, per_ip: int = 30) -> None:
         self._store, self._per_recipient, self._per_ip = store, per_recipient, per_ip
 
-    def check(self, recipient: str) -> None:
-        ip = request.remote_addr if has_request_context() else None
+    def check(self, recipient: str, *, ip: str) -> None:
+        """Count one message to ``recipient`` asked for from ``ip`` ("" when unknown: not counted)."""
         for key, limit in ((f"send-to:{recipient}", self._per_recipient), (f"send-ip:{ip}", self._per_ip)):
-            if key.endswith(":None"):
+            if not key.partition(":")[2]:
                 continue
             if self._store.incr(key, ttl=HOUR) > limit:
                 audit.record("code_send_limited", result=key.split(":")[0])

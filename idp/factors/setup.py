@@ -16,18 +16,8 @@ from idp.factors.secretbox import SecretBox
 from idp.factors.send_limits import SendLimits
 from idp.factors.sms import SmsCodeFactor
 from idp.factors.totp import TotpFactor
-from idp.login.limits import LimitSettings
 from idp.outbox.senders import MessageSender
 from idp.settings import IdpSettings
-
-
-def login_limits(settings: IdpSettings) -> LimitSettings:
-    return LimitSettings(
-        captcha_after=settings.login_captcha_after,
-        lock_after=settings.login_lock_after,
-        ip_captcha_after=settings.login_ip_captcha_after,
-        ip_lock_after=settings.login_ip_lock_after,
-    )
 
 
 def build_factors(

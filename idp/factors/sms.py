@@ -14,6 +14,7 @@ from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import CodeExpired, CodeInvalid, ResendTooSoon, SendLimitReached
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.send_limits import SendLimits
 from idp.outbox.senders import MessageSender
@@ -74,7 +75,7 @@ class SmsCodeFactor:
         return {"phone": mask_phone(person.phone), "sent": self._store.get(self._key(tx)) is not None}
 
     def begin(
-        self, tx: CodeHolder, person: SmsRecipient, *, text: str = DEFAULT_TEXT, decoy: bool = False
+        self, tx: CodeHolder, person: SmsRecipient, origin: Origin, *, text: str = DEFAULT_TEXT, decoy: bool = False
     ) -> Challenge:
         """Send a fresh code unless one was sent within the cooldown.
 
@@ -86,7 +87,7 @@ class SmsCodeFactor:
             raise ResendTooSoon(self._store.ttl(f"sms-cooldown:{tx.id}") or self._cooldown)
         if self._limits is not None:
             try:
-                self._limits.check(person.phone)
+                self._limits.check(person.phone, ip=origin.ip)
             except SendLimitReached:
                 self._store.delete(f"sms-cooldown:{tx.id}")
                 raise

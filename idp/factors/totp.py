@@ -21,6 +21,7 @@ from idp.accounts.models import Person
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import CodeInvalid, CodeReplayed, TooManyAttempts
+from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.factors.secretbox import SecretBox
@@ -79,7 +80,7 @@ class TotpFactor:
             person_oid=person.oid, kind="totp", label=label[:100] or "TOTP", secret=self._box.seal(secret)
         )
         db.session.add(factor)
-        db.session.commit()
+        db.session.flush()
         self._claim(factor.id, step, person)
         audit.record("totp_enrolled", person_oid=person.oid, factor_id=factor.id)
         return factor
@@ -93,7 +94,7 @@ class TotpFactor:
     def available(self, person: Person) -> bool:
         return bool(self.enrolled(person))
 
-    def begin(self, tx: Any, person: Person) -> Challenge:
+    def begin(self, tx: Any, person: Person, origin: Origin) -> Challenge:
         return Challenge(factor=self.name, detail={})
 
     def describe(self, tx: Any, person: Person) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import CaptchaRequired, TooManyAttempts
 from idp.login.captcha import CaptchaStore
+from idp.settings import IdpSettings
 
 HOUR = 3600
 
@@ -30,6 +31,16 @@ class LimitSettings:
     longest_lock: int = HOUR
     ip_captcha_after: int = 20
     ip_lock_after: int = 100
+
+
+def login_limits(settings: IdpSettings) -> LimitSettings:
+    """The limits the ``GOSID_LOGIN_*`` settings configure."""
+    return LimitSettings(
+        captcha_after=settings.login_captcha_after,
+        lock_after=settings.login_lock_after,
+        ip_captcha_after=settings.login_ip_captcha_after,
+        ip_lock_after=settings.login_ip_lock_after,
+    )
 
 
 class LoginLimiter:

@@ -17,6 +17,7 @@ from idp.accounts.models import Person
 from idp.audit import log as audit
 from idp.authn import assurance as policy
 from idp.authn.errors import FactorNotAvailable, FactorRequired, InvalidCredentials
+from idp.authn.origin import Origin
 from idp.authn.transaction import LoginTransaction, TransactionRepository
 from idp.factors.base import Challenge, Factor, FactorResult
 from idp.factors.models import EnrolledFactor
@@ -69,13 +70,13 @@ class LoginService:
     # --- the password step -------------------------------------------------------------------
 
     def check_password(
-        self, tx: LoginTransaction, login: str, password: str, *, captcha_id: str = "", captcha: str = ""
+        self, tx: LoginTransaction, login: str, password: str, *, ip: str, captcha_id: str = "", captcha: str = ""
     ) -> Person:
         """Same error, status and (roughly) timing whether or not the account exists; the
-        brute-force guard counts failures per account and per IP (see idp.login.limits)."""
+        brute-force guard counts failures per account and per IP (``ip``: see idp.login.limits)."""
         person = find_person(login)
         account = f"oid:{person.oid}" if person is not None else f"login:{_normalized(login)}"
-        ip = audit.client_ip() or "-"
+        ip = ip or "-"
         if self.guard is not None:
             self.guard.before_attempt(account, ip, captcha_id=captcha_id, captcha=captcha)
         if person is None:
@@ -96,22 +97,22 @@ class LoginService:
         tx.person_oid = person.oid
         tx.factors = ["password"]
         self.transactions.save(tx)
-        audit.record("login_password", person_oid=person.oid)  # commits the upgraded hash with it
+        audit.record("login_password", person_oid=person.oid)
         return person
 
     def _upgrade_hash(self, person: Person, password: str) -> None:
         """After a successful check: a hash made with other argon2id parameters is replaced
-        (committed by the caller's audit record, so both land or neither)."""
+        (in the request's transaction with its audit row, so both land or neither)."""
         if self.hashing.needs_rehash(person.password_hash):
             person.password_hash = self.hashing.hash(password)
-            audit.record("password_rehashed", person_oid=person.oid, commit=False)
+            audit.record("password_rehashed", person_oid=person.oid)
 
-    def captcha_needed(self, login: str) -> bool:
+    def captcha_needed(self, login: str, *, ip: str) -> bool:
         if self.guard is None:
             return False
         person = find_person(login) if login else None
         account = f"oid:{person.oid}" if person is not None else f"login:{_normalized(login)}"
-        return self.guard.captcha_needed(account, audit.client_ip() or "-")
+        return self.guard.captcha_needed(account, ip or "-")
 
     def _failed(self, account: str, ip: str) -> None:
         if self.guard is not None:
@@ -143,11 +144,11 @@ class LoginService:
             raise FactorNotAvailable()
         return found, person
 
-    def begin(self, tx: LoginTransaction, name: str) -> Challenge:
+    def begin(self, tx: LoginTransaction, name: str, origin: Origin) -> Challenge:
         factor, person = self.factor(tx, name)
         tx.pending = name
         self.transactions.save(tx)
-        return factor.begin(tx, person)
+        return factor.begin(tx, person, origin)
 
     def verify(self, tx: LoginTransaction, name: str, response: str) -> FinishedLogin:
         factor, person = self.factor(tx, name)
@@ -182,7 +183,6 @@ class LoginService:
             enrolled = db.session.get(EnrolledFactor, result.enrolled_id)
             if enrolled is not None:
                 enrolled.last_used_at = utcnow()
-        db.session.commit()
 
 
 class PasswordGuard(Protocol):

@@ -7,13 +7,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 import requests
-from flask import Flask
 
 from idp.audit import log as audit
 from idp.oidc.tokens import TokenSigner
+from idp.storage.unit_of_work import transaction
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
@@ -41,14 +43,18 @@ def logout_token(signer: TokenSigner, *, client_id: str, sub: str, sid: str, alg
 
 
 class BackchannelNotifier:
+    """``app_context`` opens the database context the background deliveries audit in."""
+
     def __init__(
         self,
+        app_context: Callable[[], AbstractContextManager[Any]],
         *,
         attempts: int = 3,
         timeout: float = 5.0,
         backoff: float = 0.5,
         post: Callable[..., requests.Response] = requests.post,
     ) -> None:
+        self._app_context = app_context
         self._attempts, self._timeout, self._backoff, self._post = attempts, timeout, backoff, post
 
     def deliver(self, delivery: Delivery) -> bool:
@@ -70,13 +76,13 @@ class BackchannelNotifier:
                 time.sleep(self._backoff * 2 ** (attempt - 1))
         return False
 
-    def notify(self, app: Flask, deliveries: list[Delivery], *, person_oid: int) -> threading.Thread:
+    def notify(self, deliveries: list[Delivery], *, person_oid: int) -> threading.Thread:
         """Deliver in a background thread so that logging out never waits on a slow client."""
 
         def run() -> None:
             for delivery in deliveries:
                 ok = self.deliver(delivery)
-                with app.app_context():
+                with self._app_context(), transaction():
                     audit.record(
                         "backchannel_logout",
                         result="delivered" if ok else "failed",

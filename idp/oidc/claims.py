@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from idp.accounts.models import Person
+from idp.errors import N_
 from idp.oidc.verified_claims import snils_verified, verified_claims
 
 STANDARD_SCOPES = ("openid", "profile", "email", "phone", "address")
@@ -17,20 +18,20 @@ DEMO_RP_SCOPES = ("medcard.rs", "medcard.cu")
 
 # Shown on the consent screen; English msgids, translated at render time.
 SCOPE_DESCRIPTIONS: dict[str, str] = {
-    "openid": "Your identifier in the system",
-    "profile": "Full name, birth date, gender, account level",
-    "email": "E-mail address",
-    "phone": "Mobile phone number",
-    "address": "Registration address",
-    "offline_access": "Access to this data while you are not signed in, until you withdraw the permission",
-    "snils": "SNILS (individual insurance account number)",
-    "inn": "INN (taxpayer number)",
-    "id_doc": "Passport of a citizen of the Russian Federation",
-    "medical_doc": "OMS medical insurance policy",
-    "region": "Region of registration",
-    "roles": "Your roles and organization",
-    "medcard.rs": "View your electronic medical card",
-    "medcard.cu": "Change records in the electronic medical card",
+    "openid": N_("Your identifier in the system"),
+    "profile": N_("Full name, birth date, gender, account level"),
+    "email": N_("E-mail address"),
+    "phone": N_("Mobile phone number"),
+    "address": N_("Registration address"),
+    "offline_access": N_("Access to this data while you are not signed in, until you withdraw the permission"),
+    "snils": N_("SNILS (individual insurance account number)"),
+    "inn": N_("INN (taxpayer number)"),
+    "id_doc": N_("Passport of a citizen of the Russian Federation"),
+    "medical_doc": N_("OMS medical insurance policy"),
+    "region": N_("Region of registration"),
+    "roles": N_("Your roles and organization"),
+    "medcard.rs": N_("View your electronic medical card"),
+    "medcard.cu": N_("Change records in the electronic medical card"),
 }
 
 

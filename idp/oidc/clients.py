@@ -142,7 +142,6 @@ def register(meta: ClientMetadata, *, client_secret: str | None = None) -> Regis
             registered_by=meta.registered_by,
         )
     )
-    db.session.commit()
     return RegisteredClient(client_id=meta.client_id, client_secret=secret)
 
 
@@ -179,7 +178,7 @@ def register_demo_rp(*, rp_base_url: str, credentials_file: Path) -> RegisteredC
     existing = db.session.get(OAuthClient, "egisz-demo")
     if existing is not None:
         db.session.delete(existing)
-        db.session.commit()
+        db.session.flush()
     client = register_client(
         client_id="egisz-demo",
         name="ЕГИСЗ: демонстрационный сервис",

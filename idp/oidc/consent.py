@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from idp.audit import log as audit
-from idp.esia import refresh as esia_refresh
 from idp.oidc.models import Consent, OAuthClient, RefreshToken
 from idp.storage.db import db, utcnow
 
@@ -36,8 +35,8 @@ def grant(person_oid: int, client_id: str, scopes: list[str]) -> None:
 
 
 def withdraw(person_oid: int, client_id: str) -> bool:
-    """Withdraw consent and revoke the client's refresh tokens for this person (OpenID Connect
-    and ESIA: consent records cover ESIA systems too)."""
+    """Withdraw consent and revoke the client's OpenID Connect refresh tokens for this person
+    (the whole use case, ESIA tokens and audit included: idp.selfservice.consents)."""
     consent = active_consent(person_oid, client_id)
     if consent is None:
         return False
@@ -51,8 +50,6 @@ def withdraw(person_oid: int, client_id: str) -> bool:
         )
         .values(revoked_at=utcnow())
     )
-    esia_revoked = esia_refresh.revoke_for_person(person_oid, client_id=client_id)
-    audit.record("consent_withdrawn", person_oid=person_oid, client_id=client_id, esia_refresh_revoked=esia_revoked)
     return True
 
 

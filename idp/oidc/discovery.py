@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from authlib.oidc.discovery import OpenIDProviderMetadata
+
 from idp.authn.assurance import ACR_VALUES
 from idp.oidc.claims import CLAIM_SCOPE, DEMO_RP_SCOPES, IDENTITY_SCOPES, STANDARD_SCOPES
 from idp.oidc.offline_access import OFFLINE_ACCESS
@@ -95,3 +98,16 @@ def _identity_assurance() -> dict[str, Any]:
         "claims_in_verified_claims_supported": list(VERIFIABLE_CLAIMS),
         "attachments_supported": [],
     }
+
+
+def validate_metadata(doc: dict[str, Any], *, production: bool) -> None:
+    """Check the document against OpenID Connect Discovery 1.0 §3 and RFC 8414 §2 once, at
+    start-up (``ValueError`` names the member). A development issuer may be plain http on any
+    host (settings require https in production); every other rule applies."""
+    checked = doc if production else {k: _as_https(v) for k, v in doc.items()}
+    OpenIDProviderMetadata(checked).validate(metadata_classes=[AuthorizationServerMetadata])
+
+
+def _as_https(value: Any) -> Any:
+    is_http = isinstance(value, str) and value.startswith("http://")
+    return "https://" + value.removeprefix("http://") if is_http else value

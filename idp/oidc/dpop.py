@@ -20,12 +20,13 @@ import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from joserfc.jwk import Key
 
 from idp.adapters.store import ShortLivedStore
+from idp.oidc.errors import ProtocolError
 from idp.oidc.jose_policy import (
     ASYMMETRIC_ALGS,
     JoseRejected,
@@ -47,14 +48,17 @@ _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
-class DPoPError(Exception):
-    """A DPoP proof was refused; ``error`` is the RFC 9449 error code, ``description`` says why."""
+class DPoPError(ProtocolError):
+    """A DPoP proof was refused (400, as at the token endpoint); ``error`` is the RFC 9449 code."""
 
-    error: ClassVar[str] = "invalid_dpop_proof"
+    error = "invalid_dpop_proof"
+    code = "DPOP-400"
 
-    def __init__(self, description: str) -> None:
-        super().__init__(description)
-        self.description = description
+    def at_resource(self) -> ProtocolError:
+        """The same refusal at a protected resource: 401 with a DPoP challenge (RFC 9449 §7.1)."""
+        challenge = f'DPoP error="{self.error}", error_description="{self.description}"'
+        headers = {**self.extra_headers, "WWW-Authenticate": challenge}
+        return ProtocolError(self.description, error=self.error, status_code=401, headers=headers)
 
 
 class InvalidDPoPProof(DPoPError):
@@ -62,12 +66,12 @@ class InvalidDPoPProof(DPoPError):
 
 
 class UseDPoPNonce(DPoPError):
-    """The proof lacks a current server nonce; retry with ``nonce`` (send it as ``DPoP-Nonce``)."""
+    """The proof lacks a current server nonce; retry with ``nonce`` (sent as ``DPoP-Nonce``)."""
 
     error = "use_dpop_nonce"
 
     def __init__(self, description: str, *, nonce: str) -> None:
-        super().__init__(description)
+        super().__init__(description, headers={"DPoP-Nonce": nonce})
         self.nonce = nonce
 
 

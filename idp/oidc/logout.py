@@ -10,11 +10,11 @@ back-channel logout.
 
 from __future__ import annotations
 
-from flask import current_app
-
-from idp.oidc.backchannel import Delivery, logout_token
+from idp.oidc.backchannel import BackchannelNotifier, Delivery, logout_token
 from idp.oidc.models import OAuthClient
-from idp.services import services
+from idp.oidc.refresh import RefreshTokenService
+from idp.oidc.revocation import AccessTokenDenyList
+from idp.oidc.tokens import TokenSigner
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db
 
@@ -24,31 +24,42 @@ def session_sid(ending: BrowserSession) -> str:
     return ending.id_hash[:32]
 
 
-def end_session_everywhere(ending: BrowserSession, person_oid: int) -> None:
-    """Revoke what ``ending`` issued and notify its clients (the caller ends the row itself)."""
-    sid = session_sid(ending)
-    svc = services()
-    svc.refresh.revoke_for_session(sid)
-    svc.deny_list.revoke_session(sid, ttl=svc.settings.access_token_ttl + 60)  # family-less access tokens too
-    deliveries = _backchannel_deliveries(ending, person_oid, sid)
-    if deliveries:
-        notifier = current_app.extensions["gosid_backchannel"]
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        notifier.notify(app, deliveries, person_oid=person_oid)
+class SessionLogout:
+    """Revokes what one ended browser session issued and tells its clients (built in idp/services.py)."""
 
+    def __init__(
+        self,
+        *,
+        refresh: RefreshTokenService,
+        deny_list: AccessTokenDenyList,
+        signer: TokenSigner,
+        notifier: BackchannelNotifier,
+        access_token_ttl: int,
+    ) -> None:
+        self._refresh, self._deny_list, self._signer = refresh, deny_list, signer
+        self._notifier, self._access_ttl = notifier, access_token_ttl
 
-def _backchannel_deliveries(ending: BrowserSession, person_oid: int, sid: str) -> list[Delivery]:
-    deliveries = []
-    for client_id in ending.client_ids or []:
-        client = db.session.get(OAuthClient, client_id)
-        if client is None or not client.backchannel_logout_uri:
-            continue
-        token = logout_token(
-            services().signer,
-            client_id=client_id,
-            sub=str(person_oid),
-            sid=sid,
-            alg=client.id_token_signed_response_alg or "RS256",
-        )
-        deliveries.append(Delivery(client_id=client_id, uri=client.backchannel_logout_uri, logout_token=token))
-    return deliveries
+    def end_everywhere(self, ending: BrowserSession, person_oid: int) -> None:
+        """Revoke what ``ending`` issued and notify its clients (the caller ends the row itself)."""
+        sid = session_sid(ending)
+        self._refresh.revoke_for_session(sid)
+        self._deny_list.revoke_session(sid, ttl=self._access_ttl + 60)  # family-less access tokens too
+        deliveries = self._deliveries(ending, person_oid, sid)
+        if deliveries:
+            self._notifier.notify(deliveries, person_oid=person_oid)
+
+    def _deliveries(self, ending: BrowserSession, person_oid: int, sid: str) -> list[Delivery]:
+        deliveries = []
+        for client_id in ending.client_ids or []:
+            client = db.session.get(OAuthClient, client_id)
+            if client is None or not client.backchannel_logout_uri:
+                continue
+            token = logout_token(
+                self._signer,
+                client_id=client_id,
+                sub=str(person_oid),
+                sid=sid,
+                alg=client.id_token_signed_response_alg or "RS256",
+            )
+            deliveries.append(Delivery(client_id=client_id, uri=client.backchannel_logout_uri, logout_token=token))
+        return deliveries

@@ -101,7 +101,8 @@ class RefreshTokenService:
             )
             .values(used_at=now)
         )
-        db.session.commit()
+        # The UPDATE holds the row until the request's transaction ends: a parallel redemption
+        # waits here, then finds the token used (and revokes the family, the successor with it).
         db.session.refresh(row)
         if result.rowcount == 1:  # type: ignore[attr-defined]
             person = db.session.get(Person, row.person_oid)
@@ -121,7 +122,8 @@ class RefreshTokenService:
         self._revoke(RefreshToken.person_oid == person_oid)
 
     def _revoke(self, condition: object) -> None:
-        db.session.execute(
-            update(RefreshToken).where(condition, RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow())  # type: ignore[arg-type]
-        )
-        db.session.commit()
+        revoke = update(RefreshToken).where(condition, RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow())  # type: ignore[arg-type]
+        db.session.execute(revoke)
+        # Twice: if the first waited on a rotation in progress (its row lock), the rotation has
+        # committed meanwhile and only a new statement sees the successor it stored.
+        db.session.execute(revoke)

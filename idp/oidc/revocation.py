@@ -10,7 +10,7 @@ from sqlalchemy import select
 from idp.adapters.store import ShortLivedStore
 from idp.oidc.models import RefreshToken
 from idp.security.hashes import secret_digest
-from idp.storage.db import db, utcnow
+from idp.storage.db import db
 
 
 class AccessTokenDenyList:
@@ -43,10 +43,6 @@ class AccessTokenDenyList:
 
 def find_refresh_token(raw: str) -> RefreshToken | None:
     return db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == secret_digest(raw)))
-
-
-def refresh_token_is_active(row: RefreshToken) -> bool:
-    return row.revoked_at is None and row.used_at is None and row.expires_at > utcnow()
 
 
 def token_belongs_to(claims: dict[str, Any], client_id: str) -> bool:

@@ -1,15 +1,17 @@
 """Authlib's AuthorizationServer, configured for this IdP: code flow with mandatory S256
-PKCE, OpenID Connect, rotating refresh tokens, client credentials, private_key_jwt, DPoP."""
+PKCE, OpenID Connect, rotating refresh tokens, client credentials, private_key_jwt, DPoP, and
+Authlib's introspection, revocation, UserInfo and dynamic registration endpoints."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
-from authlib.oauth2.rfc6749 import grants, scope_to_list
+from authlib.integrations.flask_oauth2.requests import FlaskJsonRequest, FlaskOAuth2Request
+from authlib.oauth2.rfc6749 import JsonPayload, grants, scope_to_list
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -27,11 +29,16 @@ from idp.oidc.authorization.syntax import check_syntax, is_client_id, registered
 from idp.oidc.claims import claims_for, requested_claims
 from idp.oidc.client_auth import client_secret_basic, private_key_jwt_authenticator
 from idp.oidc.codes import AuthorizationCode, CodeRepository
+from idp.oidc.discovery import validate_metadata
+from idp.oidc.dpop import DPoPVerifier
 from idp.oidc.models import OAuthClient
 from idp.oidc.offline_access import OFFLINE_ACCESS, granted_scope, issues_refresh_token
 from idp.oidc.refresh import RedeemedToken, RefreshTokenService
+from idp.oidc.registration import ClientRegistration
 from idp.oidc.subject import GrantUser
+from idp.oidc.token_endpoints import TokenIntrospection, TokenRevocation, TokenStatus
 from idp.oidc.tokens import TokenSigner
+from idp.oidc.userinfo import GosidUserInfo, access_token_protector
 from idp.storage.db import db
 
 AUTH_METHODS: list[str] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -233,12 +240,28 @@ class GosidOpenIDCode(OpenIDCode):
         return UserInfo(claims_for(user.person, scope.split()))
 
 
+class _LenientJsonPayload(JsonPayload):
+    """A body that is not JSON reads as ``None`` (the endpoint refuses it), not as a 400/415 page."""
+
+    def __init__(self, request: Any) -> None:
+        self._request = request
+
+    @property
+    def data(self) -> Any:
+        return self._request.get_json(silent=True)
+
+
 class _GosidAuthorizationServer(AuthorizationServer):
     """Authlib's Flask server always reads the global request and ignores the one it is handed;
     the authorization endpoint hands it the resolved parameters (the pushed ones for PAR)."""
 
     def create_oauth2_request(self, request: Any) -> FlaskOAuth2Request:
         return FlaskOAuth2Request(request if request is not None else flask_request)
+
+    def create_json_request(self, request: Any) -> FlaskJsonRequest:
+        json_request = FlaskJsonRequest(flask_request)
+        json_request.payload = _LenientJsonPayload(flask_request)
+        return json_request
 
     def get_consent_grant(self, request: Any = None, end_user: Any = None) -> Any:
         """Malformed parameters are refused first: Authlib would quote them into an error and fail."""
@@ -264,7 +287,16 @@ def create_authorization_server(
     issuer: str,
     store: ShortLivedStore,
     revoke_code_tokens: Any,
+    token_status: TokenStatus,
+    dpop: DPoPVerifier,
+    registration_token: Callable[[], str],
+    metadata: dict[str, Any],
+    production: bool,
 ) -> AuthorizationServer:
+    """The server; ``metadata`` (the discovery document) is validated here, once.
+    ``registration_token`` gives the current RFC 7591 initial access token ("" = disabled)."""
+    validate_metadata(metadata, production=production)
+
     def query_client(client_id: str) -> OAuthClient | None:
         client = db.session.get(OAuthClient, client_id) if is_client_id(client_id) else None
         return None if client is None or client.disabled else client
@@ -296,14 +328,12 @@ def create_authorization_server(
             )
         audit.record(
             "token_issued",
-            commit=False,
             person_oid=person_oid,
             client_id=request.client.client_id,
             grant_type=grant_type,
             scope=token.get("scope"),
             dpop=bool(jkt),
         )
-        db.session.commit()
         if redeemed is not None and refresh.family_revoked(redeemed.row.family_id):
             # A copy was presented while this rotation ran and revoked the family before the
             # successor existed: revoke again so the successor cannot escape (RFC 9700 §4.14.2).
@@ -328,4 +358,9 @@ def create_authorization_server(
     server.register_grant(build_refresh_grant(refresh))
     server.register_grant(MachineGrant)
     server.register_extension(_Issuer(issuer))
+    server.register_endpoint(TokenIntrospection(token_status))
+    server.register_endpoint(TokenRevocation(token_status))
+    protector = access_token_protector(token_status, dpop=dpop, url=f"{issuer}/userinfo")
+    server.register_endpoint(GosidUserInfo(resource_protector=protector, issuer=issuer))
+    server.register_endpoint(ClientRegistration(initial_access_token=registration_token))
     return server

@@ -26,15 +26,14 @@ class MessageSender(Protocol):
 
 
 class DevOutbox:
-    """Keeps every message in the ``outbox_message`` table for /dev/outbox."""
+    """Keeps every message in the ``outbox_message`` table for /dev/outbox, in the caller's
+    transaction: a request that fails (and rolls back) has sent nothing."""
 
     def send_sms(self, phone: str, text: str) -> None:
         db.session.add(OutboxMessage(channel="sms", recipient=phone, body=text))
-        db.session.commit()
 
     def send_email(self, to: str, subject: str, body: str) -> None:
         db.session.add(OutboxMessage(channel="email", recipient=to, subject=subject, body=body))
-        db.session.commit()
 
 
 class SmtpMail:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from idp.accounts import contacts, lookup_limits
 from idp.accounts.contacts import EMAIL_SAME, EMAIL_TAKEN, PHONE_SAME, PHONE_TAKEN
+from idp.accounts.lookup_limits import LookupLimits
 from idp.accounts.models import Person
 from idp.accounts.notifications import notify_change
 from idp.accounts.validation import fail
@@ -29,15 +30,22 @@ ATTEMPTS = 3  # tries per code
 
 class ContactChangeService:
     def __init__(
-        self, *, store: ShortLivedStore, sender: MessageSender, limits: SendLimits | None, ttl: int = 600
+        self,
+        *,
+        store: ShortLivedStore,
+        sender: MessageSender,
+        limits: SendLimits | None,
+        lookups: LookupLimits,
+        ttl: int = 600,
     ) -> None:
-        self._store, self._sender, self._limits, self._ttl = store, sender, limits, ttl
+        self._store, self._sender, self._limits, self._lookups, self._ttl = store, sender, limits, lookups, ttl
 
-    def start(self, person: Person, kind: str, value: str) -> str:
-        """Validate the new ``kind`` ("phone" | "email") and send it a code; returns the value."""
-        new = self._new_value(person, kind, value)
+    def start(self, person: Person, kind: str, value: str, *, ip: str) -> str:
+        """Validate the new ``kind`` ("phone" | "email") and send it a code (asked for from ``ip``);
+        returns the value."""
+        new = self._new_value(person, kind, value, ip=ip)
         if self._limits is not None:
-            self._limits.check(new)
+            self._limits.check(new, ip=ip)
         code = f"{secrets.randbelow(1_000_000):06d}"
         state = {"value": new, "hash": secret_digest(f"{person.oid}:{kind}:{code}"), "gen": secrets.token_hex(8)}
         self._store.set(f"contact:{person.oid}:{kind}", json.dumps(state), ttl=self._ttl)
@@ -48,8 +56,7 @@ class ContactChangeService:
         audit.record("contact_change_started", person_oid=person.oid, kind=kind)
         return new
 
-    @staticmethod
-    def _new_value(person: Person, kind: str, value: str) -> str:
+    def _new_value(self, person: Person, kind: str, value: str, *, ip: str) -> str:
         """The validated new contact; «belongs to another account» as Gosuslugi says it, but
         every such look-up is limited and audited (accounts/lookup_limits.py)."""
         if kind == "phone":
@@ -60,7 +67,7 @@ class ContactChangeService:
             current, owner = (person.email or "").lower(), select(Person.oid).where(Person.email == new)
         if new == current:
             raise fail(kind, same)
-        lookup_limits.check(account=str(person.oid), person_oid=person.oid)
+        self._lookups.check(account=str(person.oid), ip=ip, person_oid=person.oid)
         if db.session.scalar(owner) is not None:
             lookup_limits.bound(kind, person_oid=person.oid)
             raise fail(kind, taken)
@@ -96,6 +103,5 @@ class ContactChangeService:
             person.phone, person.phone_verified = state["value"], True
         else:
             person.email, person.email_verified = state["value"], True
-        db.session.commit()
         audit.record("contact_changed", person_oid=person.oid, kind=kind)
         notify_change(self._sender, person, kind, url=url, phone=old_phone, email=old_email or "")

@@ -24,6 +24,8 @@ from idp.authn.errors import CodeExpired, CodeInvalid, FactorRequired
 from idp.factors.send_limits import SendLimits
 from idp.outbox.senders import MessageSender
 from idp.security.hashes import constant_time_equals, new_token, secret_digest
+from idp.selfservice.lifecycle import AccountLifecycle
+from idp.storage.db import db
 
 RESET_SMS = "Код для восстановления пароля на Госуслугах (gosid): {code}. Никому его не сообщайте."
 RESET_MAIL_SUBJECT = "Госуслуги (gosid): восстановление пароля"
@@ -47,13 +49,14 @@ class PasswordResetService:
         store: ShortLivedStore,
         sender: MessageSender,
         limits: SendLimits | None,
+        lifecycle: AccountLifecycle,
         ttl: int = 600,
         attempts: int = 3,
     ) -> None:
-        self._store, self._sender, self._limits = store, sender, limits
+        self._store, self._sender, self._limits, self._lifecycle = store, sender, limits, lifecycle
         self._ttl, self._attempts = ttl, attempts
 
-    def start(self, login: str) -> PendingReset:
+    def start(self, login: str, *, ip: str) -> PendingReset:
         """Known and unknown accounts take the same steps (the same hashing, send-limit counters,
         one durable write for the message, the store write and the audit event), so neither the
         answer nor its time tells whether an account exists; only a known one gets a code."""
@@ -66,8 +69,9 @@ class PasswordResetService:
         code_hash = secret_digest(f"{reset_id}:{secret}")
         target = (person.email if channel == "email" else person.phone) if person is not None else None
         if self._limits is not None:
-            self._limits.check((target or login).strip().lower())
+            self._limits.check((target or login).strip().lower(), ip=ip)
         self._deliver(person, channel, code)
+        db.session.flush()  # the message (or its stand-in row) is one INSERT of its own either way
         pending = PendingReset(reset_id, person.oid if person else None, channel, code_hash, int(time.time()))
         self._save(pending)
         audit.record("password_reset_started", result="ok" if person else "unknown_account", channel=channel,
@@ -114,12 +118,12 @@ class PasswordResetService:
     def complete(
         self, pending: PendingReset, new: str, confirm: str, *, policy: passwords.PasswordPolicy, url: str
     ) -> Person:
-        from idp.storage.db import db
-
         person = db.session.get(Person, pending.person_oid) if pending.person_oid else None
         if not pending.verified or person is None:
             raise FactorRequired()
-        set_password(person, new, confirm, policy=policy, reason="reset")
+        set_password(
+            person, new, confirm, policy=policy, reason="reset", end_everything=self._lifecycle.end_everything_for
+        )
         self._store.delete(f"reset:{pending.id}")
         notify_change(self._sender, person, "password_reset", url=url)
         return person

@@ -7,26 +7,27 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
 from idp.accounts import contacts, lookup_limits
-from idp.accounts import identity_numbers as ids
 from idp.accounts import validation as v
+from idp.accounts.lookup_limits import LookupLimits
 from idp.accounts.models import AccountLevel, Person
 from idp.accounts.passwords import NIST_800_63B, PasswordPolicy, check_password_policy, hash_password
+from idp.accounts.profile import ensure_snils_free, validate_profile
 from idp.accounts.regions import RegionDirectory
 from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.authn.errors import TransactionExpired
+from idp.authn.origin import Origin
+from idp.errors import N_, GosidError
 from idp.factors.sms import SmsCodeFactor
 from idp.security.hashes import new_token
 from idp.storage.db import db
 
-PASSWORD_MISMATCH = "Password confirmation: the two passwords differ; type the same password twice"  # noqa: S105
-SNILS_TAKEN = "SNILS: this SNILS is already linked to another account; sign in to that account"
-EMAIL_DROPPED = "The e-mail was not attached: it belongs to another account. Add another e-mail in your profile."
+PASSWORD_MISMATCH = N_("Password confirmation: the two passwords differ; type the same password twice")
+EMAIL_DROPPED = N_("The e-mail was not attached: it belongs to another account. Add another e-mail in your profile.")
 ALREADY_REGISTERED_SMS = (
     "Госуслуги (gosid): на этот номер уже зарегистрирована учётная запись. "
     "Войдите или восстановите пароль. Если это были не вы, ничего не делайте."
@@ -46,12 +47,20 @@ class PendingRegistration:
 
 class RegistrationService:
     def __init__(
-        self, *, store: ShortLivedStore, sms: SmsCodeFactor, ttl: int, password_policy: PasswordPolicy = NIST_800_63B
+        self,
+        *,
+        store: ShortLivedStore,
+        sms: SmsCodeFactor,
+        lookups: LookupLimits,
+        ttl: int,
+        password_policy: PasswordPolicy = NIST_800_63B,
     ) -> None:
-        self._store, self._sms, self._ttl = store, sms, ttl
+        self._store, self._sms, self._lookups, self._ttl = store, sms, lookups, ttl
         self._policy = password_policy
 
-    def start(self, *, phone: str, email: str, password: str, password_confirm: str) -> PendingRegistration:
+    def start(
+        self, *, phone: str, email: str, password: str, password_confirm: str, origin: Origin
+    ) -> PendingRegistration:
         """Validate step 1 and text a code. Every field error is reported at once."""
         errors = v.ErrorCollector()
         phone_e164 = errors.check(contacts.validate_mobile_phone, phone)
@@ -77,7 +86,7 @@ class RegistrationService:
         self._store.set(f"reg:{pending.id}", json.dumps(asdict(pending)), ttl=self._ttl)
         taken = db.session.scalar(select(Person.oid).where(Person.phone == phone_e164)) is not None
         text = ALREADY_REGISTERED_SMS if taken else REGISTRATION_SMS
-        self._sms.begin(pending, pending, text=text, decoy=taken)
+        self._sms.begin(pending, pending, origin, text=text, decoy=taken)
         audit.record("registration_started", result="phone_taken" if taken else "ok")
         return pending
 
@@ -87,14 +96,15 @@ class RegistrationService:
             raise TransactionExpired()
         return PendingRegistration(**json.loads(raw))
 
-    def resend(self, pending: PendingRegistration) -> None:
+    def resend(self, pending: PendingRegistration, origin: Origin) -> None:
         taken = db.session.scalar(select(Person.oid).where(Person.phone == pending.phone)) is not None
-        self._sms.begin(pending, pending, text=ALREADY_REGISTERED_SMS if taken else REGISTRATION_SMS, decoy=taken)
+        text = ALREADY_REGISTERED_SMS if taken else REGISTRATION_SMS
+        self._sms.begin(pending, pending, origin, text=text, decoy=taken)
 
-    def confirm(self, pending: PendingRegistration, code: str) -> tuple[Person, list[str]]:
+    def confirm(self, pending: PendingRegistration, code: str, *, ip: str) -> tuple[Person, list[str]]:
         """Check the code and create a simplified account; returns it and notices to show."""
         if pending.email:  # the e-mail look-up below is limited: refuse before anything is used up
-            lookup_limits.check(account=f"phone:{pending.phone}")
+            self._lookups.check(account=f"phone:{pending.phone}", ip=ip)
         self._sms.verify(pending, pending, code)
         if self._store.consume(f"reg:{pending.id}") is None:
             raise TransactionExpired()
@@ -113,7 +123,7 @@ class RegistrationService:
             roles=["patient"],
         )
         db.session.add(person)
-        db.session.commit()
+        db.session.flush()
         audit.record("registration_confirmed", person_oid=person.oid)
         return person, notices
 
@@ -125,61 +135,23 @@ def _unique_oid() -> int:
             return oid
 
 
-def validate_profile(form: dict[str, str], *, regions: RegionDirectory, today: date) -> dict[str, Any]:
-    """Step 3: every field checked, every problem reported together."""
-    e = v.ErrorCollector()
-    out: dict[str, Any] = {
-        "surname": e.check(v.validate_surname, form.get("surname", "")),
-        "name": e.check(v.validate_given_name, form.get("name", "")),
-        "patronymic": e.check(v.validate_patronymic, form.get("patronymic") or None),
-        "birth_date": e.check(v.validate_birth_date, form.get("birth_date", ""), today=today),
-        "gender": e.check(v.validate_gender, form.get("gender", "")),
-        "snils": e.check(ids.validate_snils, form.get("snils", "")),
-        "passport_series": e.check(ids.validate_passport_series, form.get("passport_series", "")),
-        "passport_number": e.check(ids.validate_passport_number, form.get("passport_number", "")),
-        "region_code": e.check(v.validate_region_code, form.get("region_code", ""), regions=regions),
-        "address": e.check(v.validate_address, form.get("address", "")),
-    }
-    if out["birth_date"] is not None:
-        out["passport_issue_date"] = e.check(
-            ids.validate_passport_issue_date,
-            form.get("passport_issue_date", ""),
-            birth_date=out["birth_date"],
-            today=today,
-        )
-    if form.get("inn", "").strip():
-        out["inn"] = e.check(ids.validate_person_inn, form["inn"])
-    if form.get("oms_policy", "").strip():
-        out["oms_policy"] = e.check(ids.validate_oms_policy, form["oms_policy"])
-    e.raise_if_any()
-    return out
-
-
-class ProfileAlreadyCompleted(Exception):
+class ProfileAlreadyCompleted(GosidError):
     """Registration's step 3 runs once: afterwards personal data changes only through the
     cabinet's flow (idp.accounts.personal_data), which re-checks the account level."""
 
 
-def ensure_snils_free(person: Person, snils: str) -> None:
-    """Refuse a SNILS that another account already holds (a limited, audited look-up: lookup_limits)."""
-    lookup_limits.check(account=str(person.oid), person_oid=person.oid)
-    owner = db.session.scalar(select(Person.oid).where(Person.snils == snils))
-    if owner is not None and owner != person.oid:
-        lookup_limits.bound("snils", person_oid=person.oid)
-        raise v.fail("snils", SNILS_TAKEN)
-
-
-def save_profile(person: Person, form: dict[str, str], *, regions: RegionDirectory, today: date) -> None:
+def save_profile(
+    person: Person, form: dict[str, str], *, regions: RegionDirectory, today: date, lookups: LookupLimits, ip: str
+) -> None:
     """Complete the profile of a new account; :class:`ProfileAlreadyCompleted` (and nothing
     changes) once it is complete."""
     if person.profile_complete:
         audit.record("profile_updated", result="already_complete", person_oid=person.oid)
         raise ProfileAlreadyCompleted()
     data = validate_profile(form, regions=regions, today=today)
-    ensure_snils_free(person, data["snils"])
+    ensure_snils_free(person, data["snils"], lookups=lookups, ip=ip)
     for key, value in data.items():
         setattr(person, key, value)
-    db.session.commit()
     audit.record("profile_updated", person_oid=person.oid)
 
 
@@ -216,5 +188,5 @@ def create_account_from_cli(
         **fields,
     )
     db.session.add(person)
-    db.session.commit()
+    db.session.flush()
     return person.oid

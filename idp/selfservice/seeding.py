@@ -95,5 +95,4 @@ def seed_personas(path: Path, *, secret_key: str | None = None) -> list[str]:
             if secret_key:
                 db.session.add_all(factors_from(entry, secret_key=secret_key))
             added.append(entry["key"])
-    db.session.commit()
     return added

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from idp.audit import log as audit
-from idp.oidc.logout import end_session_everywhere
-from idp.selfservice.lifecycle import end_everything_for
+from idp.oidc.logout import SessionLogout
+from idp.selfservice.lifecycle import AccountLifecycle
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db, utcnow
 
@@ -43,13 +43,13 @@ def active_sessions(person_oid: int, *, current_hash: str | None, ttl: int) -> l
     ]
 
 
-def end_one(person_oid: int, handle: str) -> bool:
+def end_one(person_oid: int, handle: str, *, logout: SessionLogout) -> bool:
     """End one of the person's sessions, named by its handle, as logout ends it: the row, and
-    its refresh families, access tokens and clients' logins (:func:`end_session_everywhere`)."""
+    its refresh families, access tokens and clients' logins (:meth:`SessionLogout.end_everywhere`)."""
     ending = _open_session(person_oid, handle)
     ended = ending is not None and _mark_ended(ending)
     if ending is not None and ended:
-        end_session_everywhere(ending, person_oid)
+        logout.end_everywhere(ending, person_oid)
     audit.record("session_ended_by_person", result="ok" if ended else "not_found", person_oid=person_oid)
     return ended
 
@@ -73,10 +73,9 @@ def _mark_ended(ending: BrowserSession) -> bool:
         .values(ended_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return bool(getattr(result, "rowcount", 0))
 
 
-def end_all(person_oid: int) -> None:
-    end_everything_for(person_oid)
+def end_all(person_oid: int, *, lifecycle: AccountLifecycle) -> None:
+    lifecycle.end_everything_for(person_oid)
     audit.record("sessions_ended_by_person", person_oid=person_oid)

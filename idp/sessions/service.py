@@ -31,7 +31,6 @@ class SessionService:
                 user_agent=(user_agent or "")[:300],
             )
         )
-        db.session.commit()
         return raw
 
     def load(self, raw: str | None) -> BrowserSession | None:
@@ -47,7 +46,6 @@ class SessionService:
             return None
         if now - found.last_seen_at > timedelta(seconds=60):  # one write a minute at most
             found.last_seen_at = now
-            db.session.commit()
         return found
 
     def remember_client(self, sid: str | None, client_id: str) -> None:
@@ -57,7 +55,6 @@ class SessionService:
         found = db.session.scalar(select(BrowserSession).where(BrowserSession.id_hash.startswith(sid)))
         if found is not None and client_id not in (found.client_ids or []):
             found.client_ids = [*(found.client_ids or []), client_id]
-            db.session.commit()
 
     def end(self, raw: str | None) -> None:
         if not raw:
@@ -67,4 +64,3 @@ class SessionService:
             .where(BrowserSession.id_hash == secret_digest(raw), BrowserSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
-        db.session.commit()

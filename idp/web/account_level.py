@@ -4,11 +4,12 @@ their own pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from idp.accounts import levels
 from idp.authn.errors import LevelError
+from idp.services import services
 from idp.web.current import current_person
 from idp.web.reauth import recent_login_required
 
@@ -16,8 +17,7 @@ bp = Blueprint("account_level", __name__)
 
 
 def _registry() -> levels.Registry:
-    found: levels.Registry = current_app.extensions["gosid_registry"]
-    return found
+    return services().registry
 
 
 def _page(error: LevelError | None = None) -> ResponseReturnValue:

@@ -7,81 +7,40 @@ import hashlib
 from urllib.parse import urlencode
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, Request, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
-from werkzeug.test import EnvironBuilder
 
-from idp.audit import log as audit
-from idp.authn.assurance import acr_satisfies
-from idp.i18n import SUPPORTED as UI_LOCALES
+from idp.accounts.models import Person
+from idp.errors import N_
 from idp.oidc import consent
+from idp.oidc.authorization import checks
+from idp.oidc.authorization.checks import CONSENT_CHECKS, REQUEST_CHECKS, SESSION_CHECKS
+from idp.oidc.authorization.context import AuthorizationContext
+from idp.oidc.authorization.errors import AuthorizationRequestRefused
 from idp.oidc.authorization.par import PushedRequests
-from idp.oidc.authorization.params import InvalidParameter, OidcParams, parse_oidc_params
-from idp.oidc.authorization.responses import deliver, error_location, with_issuer
-from idp.oidc.authorization.session_checks import hinted_subject, reauthentication_reason
-from idp.oidc.claims import SCOPE_DESCRIPTIONS, scopes_for_claims
-from idp.oidc.descriptions import safe_description
-from idp.oidc.offline_access import OFFLINE_ACCESS
+from idp.oidc.authorization.params import OidcParams
+from idp.oidc.authorization.session_checks import hinted_subject
+from idp.oidc.claims import SCOPE_DESCRIPTIONS
 from idp.oidc.subject import GrantUser
 from idp.services import services
+from idp.sessions.models import BrowserSession
+from idp.web.authorization_response import deliver
 from idp.web.current import current_person, current_session, sign_out
-from idp.web.errors import render_error
+from idp.web.i18n import SUPPORTED as UI_LOCALES
 
 bp = Blueprint("authorize", __name__)
 
 
-class _Stop(Exception):
-    """Ends the request early with a ready response."""
-
-    def __init__(self, response: ResponseReturnValue) -> None:
-        self.response = response
-
-
 def _server() -> AuthorizationServer:
-    server: AuthorizationServer = current_app.extensions["gosid_oauth"]
+    server: AuthorizationServer = services().oauth
     return server
 
 
 def _pushed() -> PushedRequests:
-    found: PushedRequests = current_app.extensions["gosid_par"]
+    found: PushedRequests = services().pushed
     return found
-
-
-def _fail(error: OAuth2Error, mode: str = "query") -> _Stop:
-    location = error_location(error)
-    if location is None:
-        return _Stop(render_error(400, error.error, error.get_error_description() or error.error))
-    status = 303 if request.method == "POST" else 302
-    return _Stop(deliver(with_issuer(location, services().settings.issuer), mode=mode, status=status))
-
-
-def _oauth_error(grant: object, error: str, description: str) -> OAuth2Error:
-    err = OAuth2Error(description=safe_description(description), redirect_uri=getattr(grant, "redirect_uri", None))
-    err.error = error
-    err.state = grant.request.payload.state  # type: ignore[attr-defined]
-    return err
-
-
-def _resolve_params() -> MultiDict[str, str]:
-    """The request's parameters; with a request_uri only the pushed ones count (RFC 9126 §4)."""
-    incoming = _incoming()
-    request_uri = incoming.get("request_uri")
-    if request_uri is None:
-        return incoming
-    pushed = _pushed().peek(request_uri, incoming.get("client_id"))
-    if pushed is None:
-        raise _Stop(render_error(400, "invalid_request_uri", "request_uri is unknown, expired, used or not yours"))
-    pushed.setlist("request_uri", [request_uri])
-    return pushed
-
-
-def _as_request(params: MultiDict[str, str]) -> Request:
-    builder = EnvironBuilder(method="GET", path="/authorize", base_url=services().settings.issuer, query_string=params)
-    return Request(builder.get_environ())
 
 
 def _posted_request() -> bool:
@@ -123,10 +82,7 @@ def authorize() -> ResponseReturnValue:
     if _deciding():
         current_app.extensions["csrf"].protect()  # the consent form carries our CSRF token
     _remember_posted_locale()
-    try:
-        return _authorize()
-    except _Stop as stop:
-        return stop.response
+    return _authorize()
 
 
 def _exempt_authorization_requests(state: BlueprintSetupState) -> None:
@@ -139,48 +95,39 @@ bp.record_once(_exempt_authorization_requests)
 
 
 def _authorize() -> ResponseReturnValue:
-    params = _resolve_params()
-    server = _server()
-    try:
-        grant = server.get_consent_grant(request=_as_request(params), end_user=current_person())
-    except OAuth2Error as error:
-        raise _fail(error) from None
-    if "request" in params:
-        raise _fail(_oauth_error(grant, "request_not_supported", "request objects are not supported; use PAR"))
-    try:
-        oidc = parse_oidc_params(params)
-    except InvalidParameter as exc:
-        raise _fail(_oauth_error(grant, "invalid_request", str(exc))) from None
-    if grant.client.require_pushed_authorization_requests and "request_uri" not in params:
-        raise _fail(_oauth_error(grant, "invalid_request", "this client must use pushed authorization requests"))
-    user = _signed_in_user(grant, oidc)
-    return _consent_or_code(server, grant, oidc, user, params)
-
-
-def _signed_in_user(grant: object, oidc: OidcParams) -> GrantUser:
-    found = current_session()
-    fresh = session.get("fresh_login_for") == _fingerprint()
-    hinted = hinted_subject(oidc.id_token_hint, keyring=services().keyring, issuer=services().settings.issuer)
-    reason = reauthentication_reason(found, oidc, fresh=fresh, hinted_sub=hinted)
-    if reason is not None:
-        if "none" in oidc.prompts:
-            raise _fail(_oauth_error(grant, "login_required", f"interaction required: {reason}"), oidc.response_mode)
-        raise _Stop(_to_login(oidc, switch_account=reason == "id_token_hint_other_subject"))
-    assert found is not None
-    if oidc.essential_acr and not acr_satisfies(found.acr, oidc.essential_acr):
-        raise _fail(
-            _oauth_error(
-                grant,
-                "unmet_authentication_requirements",
-                "the requested acr cannot be reached with this person's factors",
-            ),
-            oidc.response_mode,
-        )
-    if "select_account" in oidc.prompts and session.get("account_selected_for") != _fingerprint():
-        raise _Stop(render_template("select_account.html", person=current_person(), query=_query()))
+    """The checks of :mod:`idp.oidc.authorization.checks`, stage by stage, with the sign-in, the
+    account choice and the consent page in between."""
+    ctx = AuthorizationContext(
+        params=_incoming(),
+        issuer=services().settings.issuer,
+        server=_server(),
+        pushed=_pushed(),
+        end_user=current_person(),
+        redirect_status=_redirect_status(),
+        decision=request.form.get("decision", "") if _deciding() else None,
+    )
+    checks.run(REQUEST_CHECKS, ctx)
+    ctx.browser_session = found = current_session()
+    ctx.fresh_login = session.get("fresh_login_for") == _fingerprint()
+    ctx.hinted_sub = hinted_subject(ctx.oidc.id_token_hint, keyring=services().keyring, issuer=ctx.issuer)
+    checks.run(SESSION_CHECKS, ctx)
+    if ctx.reauthentication is not None:
+        return _to_login(ctx.oidc, switch_account=ctx.reauthentication == "id_token_hint_other_subject")
+    if "select_account" in ctx.oidc.prompts and session.get("account_selected_for") != _fingerprint():
+        return render_template("select_account.html", person=current_person(), query=_query())
     person = current_person()
-    if person is None:
-        raise _Stop(_to_login(oidc, switch_account=False))
+    if found is None or person is None:
+        return _to_login(ctx.oidc, switch_account=False)
+    ctx.user = _grant_user(found, person)
+    checks.run(CONSENT_CHECKS, ctx)
+    return _consent_or_code(ctx, ctx.user)
+
+
+def _redirect_status() -> int:
+    return 303 if request.method == "POST" else 302
+
+
+def _grant_user(found: BrowserSession, person: Person) -> GrantUser:
     return GrantUser(
         person=person, auth_time=found.auth_time, amr=list(found.amr), acr=found.acr, session_id=found.id_hash[:32]
     )
@@ -195,76 +142,42 @@ def _to_login(oidc: OidcParams, *, switch_account: bool) -> ResponseReturnValue:
     session["login_tx"] = tx.id
     hint = oidc.login_hint if oidc.login_hint and len(oidc.login_hint) <= 254 else None
     target = url_for("login.password_form", login_hint=hint) if hint else url_for("login.password_form")
-    return redirect(target, 303 if request.method == "POST" else 302)
+    return redirect(target, _redirect_status())
 
 
-def _consent_or_code(
-    server: AuthorizationServer, grant: object, oidc: OidcParams, user: GrantUser, params: MultiDict[str, str]
-) -> ResponseReturnValue:
-    client = grant.client  # type: ignore[attr-defined]
-    needed = _needed_scopes(grant, oidc, user)
-    if _deciding():
-        return _decide(server, grant, user, needed, oidc, params)
-    if consent.covers(user.person.oid, client.client_id, needed) and "consent" not in oidc.prompts:
-        return _issue(server, grant, user, oidc, params)
-    if "none" in oidc.prompts:
-        raise _fail(_oauth_error(grant, "consent_required", "consent has not been given"), oidc.response_mode)
+def _consent_or_code(ctx: AuthorizationContext, user: GrantUser) -> ResponseReturnValue:
+    """The code when consent is given now or was given before; else the consent page."""
+    client = ctx.grant.client
+    if ctx.decision is not None:  # "allow": any other answer was refused by the checks
+        consent.grant(user.person.oid, client.client_id, ctx.needed_scopes)
+        return _issue(ctx, user)
+    if ctx.consented:
+        return _issue(ctx, user)
     return render_template(
         "consent.html",
         client=client,
         person=user.person,
-        scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in needed],
+        scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s)) for s in ctx.needed_scopes],
         action="/authorize?" + _query() if _posted_request() else None,  # else: back to this very URL
     )
 
 
-def _needed_scopes(grant: object, oidc: OidcParams, user: GrantUser) -> list[str]:
-    """What the person is asked to allow: the client's allowed scopes and those of the claims
-    asked for; offline_access is dropped under prompt=none unless already allowed (OIDC Core 11)."""
-    client = grant.client  # type: ignore[attr-defined]
-    scopes = (client.get_allowed_scope(grant.request.payload.scope or "") or "").split()  # type: ignore[attr-defined]
-    claim_scopes = scopes_for_claims({*oidc.id_token_claims, *oidc.userinfo_claims}) & set(client.scopes)
-    needed = set(scopes) | claim_scopes
-    if "none" in oidc.prompts and not consent.covers(user.person.oid, client.client_id, [OFFLINE_ACCESS]):
-        needed.discard(OFFLINE_ACCESS)
-    return sorted(needed)
-
-
-def _decide(
-    server: AuthorizationServer,
-    grant: object,
-    user: GrantUser,
-    needed: list[str],
-    oidc: OidcParams,
-    params: MultiDict[str, str],
-) -> ResponseReturnValue:
-    client = grant.client  # type: ignore[attr-defined]
-    if request.form.get("decision") != "allow":
-        audit.record("consent_denied", person_oid=user.person.oid, client_id=client.client_id)
-        raise _fail(_oauth_error(grant, "access_denied", "the person denied the request"), oidc.response_mode)
-    consent.grant(user.person.oid, client.client_id, needed)
-    return _issue(server, grant, user, oidc, params)
-
-
-def _issue(
-    server: AuthorizationServer, grant: object, user: GrantUser, oidc: OidcParams, params: MultiDict[str, str]
-) -> ResponseReturnValue:
+def _issue(ctx: AuthorizationContext, user: GrantUser) -> ResponseReturnValue:
     session.pop("fresh_login_for", None)  # a fresh login answers one authorization request
-    request_uri = params.get("request_uri")
-    if request_uri and not _pushed().consume(request_uri):
-        raise _Stop(render_error(400, "invalid_request_uri", "request_uri was already used"))
-    response: Response = server.create_authorization_response(request=_as_request(params), grant_user=user, grant=grant)
+    checks.use_pushed_request(ctx)
+    response: Response = ctx.server.create_authorization_response(
+        request=ctx.authlib_request(), grant_user=user, grant=ctx.grant
+    )
     location = response.headers.get("Location", "")
-    status = 303 if request.method == "POST" else 302
-    services().sessions.remember_client(user.session_id, grant.client.client_id)  # type: ignore[attr-defined]
-    return deliver(location, mode=oidc.response_mode, status=status)
+    services().sessions.remember_client(user.session_id, ctx.grant.client.client_id)
+    return deliver(location, mode=ctx.response_mode, status=ctx.redirect_status)
 
 
 @bp.post("/authorize/select-account")
 def select_account() -> ResponseReturnValue:
     query = request.form.get("query", "")
     if not all("!" <= char <= "~" for char in query):  # the page holds a query string; this one was forged
-        return render_error(400, "invalid_request", gettext("The account choice form was altered. Start again."))
+        raise AuthorizationRequestRefused("invalid_request", N_("The account choice form was altered. Start again."))
     if request.form.get("choice") == "other":
         sign_out()
     else:

@@ -16,11 +16,12 @@ from idp.adapters.clock import moscow_today
 from idp.audit import log as audit
 from idp.oidc import consent
 from idp.oidc.claims import SCOPE_DESCRIPTIONS
-from idp.oidc.logout import end_session_everywhere
 from idp.oidc.models import OAuthClient
+from idp.selfservice import consents
 from idp.services import services
 from idp.storage.db import db
 from idp.web.current import current_person, current_session, sign_out
+from idp.web.origin import request_origin
 from idp.web.reauth import recent_login_required
 from idp.web.register import regions_directory
 from idp.web.session_end import read_logout_hint
@@ -82,6 +83,8 @@ def personal_data_submit() -> ResponseReturnValue:
             today=moscow_today(services().clock),
             sender=services().sender,
             url=url_for("sessions_page.index", _external=True),
+            lookups=services().lookup_limits,
+            ip=request_origin().ip,
         )
     except ValidationError as exc:
         return _personal_data_page(person, request.form, {e.field: e.message for e in exc.errors}, 400)
@@ -97,8 +100,7 @@ def withdraw_consent(client_id: str) -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"), 303)
-    consent.withdraw(person.oid, client_id)
-    db.session.commit()
+    consents.withdraw_consent(person.oid, client_id)
     return redirect(url_for("cabinet.profile"), 303)
 
 
@@ -124,7 +126,7 @@ def logout() -> ResponseReturnValue:
         return render_template("logout_confirm.html", values=values, foreign_hint=hint is not None)
     person = current_person()
     if ending is not None and person is not None:
-        end_session_everywhere(ending, person.oid)
+        services().logout.end_everywhere(ending, person.oid)
     sign_out()
     if person is not None:
         audit.record("logout", person_oid=person.oid, client_id=client.client_id if client else None)

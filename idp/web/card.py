@@ -118,6 +118,5 @@ def _link(person: Person, found: dict[str, str]) -> None:
             EnrolledFactor(person_oid=person.oid, kind="card", label=label,
                            data={"pan_digest": found["pan_digest"], "last4": found["last4"], "bin": found["bin"]})
         )  # fmt: skip
-        db.session.commit()
         notify_change(services().sender, person, "factor_added", url=url_for("security.overview", _external=True))
     levels.confirm(person, "card")

@@ -1,4 +1,9 @@
-"""The one place where domain errors become responses (JSON for APIs, HTML for people)."""
+"""The one place where domain errors become responses (JSON for APIs, HTML for people).
+
+A :class:`~idp.errors.GosidError` becomes the error page with its support code (JSON for a
+client asking for JSON); an Authlib ``OAuth2Error`` (``idp.oidc.errors``) the OAuth JSON or
+redirect. The ESIA blueprints render their own family (``idp.web.esia.responses``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.adapters.store import StoreUnavailable
-from idp.authn.errors import LoginError
+from idp.errors import GosidError
+from idp.oidc.authorization.errors import AuthorizationError
 from idp.web import input_guard
+from idp.web.authorization_response import deliver
 
 
 def wants_json() -> bool:
@@ -28,6 +35,8 @@ def render_error(status: int, code: str, message: str) -> tuple[Response | str, 
 def protocol_response(error: OAuth2Error) -> BaseResponse:
     """An OAuth error as RFC 6749 §5.2 JSON (no-store, the error's headers), or the redirect
     back to the client when the error carries a ``redirect_uri``."""
+    if isinstance(error, AuthorizationError):  # the authorization endpoint's: by its response mode
+        return deliver(error.location, mode=error.response_mode, status=error.redirect_status)
     status, body, headers = error()
     if status == 302:
         return redirect(dict(headers)["Location"])
@@ -47,8 +56,8 @@ def init_app(app: Flask) -> None:
     def _protocol(exc: OAuth2Error) -> BaseResponse:
         return protocol_response(exc)
 
-    @app.errorhandler(LoginError)
-    def _login_error(exc: LoginError) -> tuple[Response | str, int]:
+    @app.errorhandler(GosidError)  # login, account and any other refusal shown to a person
+    def _refusal(exc: GosidError) -> tuple[Response | str, int]:
         return render_error(exc.status, exc.code, gettext(exc.message))
 
     @app.errorhandler(CSRFError)

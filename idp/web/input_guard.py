@@ -6,8 +6,9 @@ error shape (never a 500 from the database):
 * a numeric id in the path beyond a 64-bit integer (no row can have it; PostgreSQL refuses
   to compare it): 404.
 
-Protocol endpoints answer OAuth JSON, the ESIA dialect ESIA's JSON or refusal page, pages
-for people the error page with a support code.
+Each refusal is the surface's own typed error, rendered where that family is rendered: OAuth
+JSON for protocol endpoints, ESIA's JSON or refusal page for the ESIA dialect, the error page
+with a support code for pages for people.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, abort, request
-from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+
+from idp.errors import N_, GosidError
+from idp.esia import errors as esia_errors
+from idp.oidc.errors import InvalidRequest
 
 MAX_ID = 2**63 - 1
 OAUTH_BLUEPRINTS = {"endpoints", "registration_endpoint"}
@@ -47,42 +50,29 @@ def _nul_somewhere() -> str | None:
     return None
 
 
-class UnusableInput(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status, self.description = status, description
+class UnusableInput(GosidError):
+    """A NUL character on a page for people (the protocol surfaces get their own family's error)."""
+
+    code = "invalid_request"
+    status = 400
+    message = N_("The request contains characters that are not allowed.")
 
 
-def _esia_answer(exc: UnusableInput) -> ResponseReturnValue:
-    from idp.esia.errors import InvalidParameter, NotFound
-    from idp.web.esia import responses
-
-    error = InvalidParameter(exc.description) if exc.status == 400 else NotFound(exc.description)
-    if request.blueprint == "esia_api":
-        return responses.as_json(error, endpoint=request.path, client_id=None, state=None)
-    return responses.as_page(error, endpoint=request.path, client_id=None)
-
-
-def _answer(exc: UnusableInput) -> ResponseReturnValue:
+def _nul_refusal(where: str) -> GosidError:
+    description = f"{where} contains a NUL character"
     if request.blueprint in ESIA_BLUEPRINTS:
-        return _esia_answer(exc)
+        return esia_errors.InvalidParameter(description)
     if request.blueprint in OAUTH_BLUEPRINTS:
-        from idp.web.protocol_support import json_error
-
-        return json_error(400, "invalid_request", exc.description)
-    from idp.web.errors import render_error
-
-    return render_error(400, "invalid_request", gettext("The request contains characters that are not allowed."))
+        return InvalidRequest(description)
+    return UnusableInput()
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(UnusableInput, _answer)
-
     @app.url_value_preprocessor
     def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in (values or {}).values()):
             if request.blueprint in ESIA_BLUEPRINTS:
-                raise UnusableInput(404, f"{request.path}: no such resource")
+                raise esia_errors.NotFound(f"{request.path}: no such resource")
             abort(404)  # the site's own not-found answer
 
     @app.before_request
@@ -91,4 +81,4 @@ def init_app(app: Flask) -> None:
             return  # no such route: the routing answer (404, 405) stands
         where = _nul_somewhere()
         if where:
-            raise UnusableInput(400, f"{where} contains a NUL character")
+            raise _nul_refusal(where)

@@ -29,6 +29,7 @@ from idp.security.hashes import new_token
 from idp.services import services
 from idp.storage.db import db
 from idp.web.current import sign_in
+from idp.web.origin import request_origin
 
 bp = Blueprint("login", __name__)
 
@@ -47,7 +48,7 @@ def start_if_missing() -> LoginTransaction:
 
 
 def _password_page(error: LoginError | None, login: str, status: int = 200) -> ResponseReturnValue:
-    captcha = services().login.captcha_needed(login)
+    captcha = services().login.captcha_needed(login, ip=request_origin().ip)
     if captcha and not session.get("captcha_id"):
         session["captcha_id"] = new_token(16)
     wait = getattr(error, "wait_seconds", None)
@@ -69,6 +70,7 @@ def password_submit() -> ResponseReturnValue:
             tx,
             login,
             request.form.get("password", ""),
+            ip=request_origin().ip,
             captcha_id=session.get("captcha_id", ""),
             captcha=request.form.get("captcha", ""),
         )
@@ -82,7 +84,7 @@ def password_submit() -> ResponseReturnValue:
     if not options:
         raise FactorNotAvailable()
     with contextlib.suppress(LoginError):  # e.g. a code from this very login is still valid
-        services().login.begin(tx, options[0])
+        services().login.begin(tx, options[0], request_origin())
     return redirect(url_for("login.factor_form", name=options[0]), 303)
 
 
@@ -98,7 +100,7 @@ def choose() -> ResponseReturnValue:
     tx = load_tx()
     name = request.form.get("factor", "")
     try:
-        services().login.begin(tx, name)
+        services().login.begin(tx, name, request_origin())
     except FactorNotAvailable:
         raise
     except LoginError as exc:
@@ -143,7 +145,7 @@ def factor_submit(name: str) -> ResponseReturnValue:
 def factor_resend(name: str) -> ResponseReturnValue:
     tx = load_tx()
     try:
-        services().login.begin(tx, name)
+        services().login.begin(tx, name, request_origin())
     except FactorNotAvailable:
         raise
     except LoginError as exc:

@@ -10,13 +10,14 @@ from idp.accounts.validation import ValidationError
 from idp.authn.errors import CodeExpired, LoginError
 from idp.selfservice.password_reset import PasswordResetService
 from idp.services import services
+from idp.web.origin import request_origin
 
 bp = Blueprint("password_reset", __name__)
 
 
 def _service() -> PasswordResetService:
     s = services()
-    return PasswordResetService(store=s.store, sender=s.sender, limits=s.send_limits)
+    return PasswordResetService(store=s.store, sender=s.sender, limits=s.send_limits, lifecycle=s.lifecycle)
 
 
 @bp.get("/password/reset")
@@ -28,7 +29,7 @@ def start() -> ResponseReturnValue:
 def start_submit() -> ResponseReturnValue:
     login = request.form.get("login", "").strip()
     try:
-        pending = _service().start(login[:254])
+        pending = _service().start(login[:254], ip=request_origin().ip)
     except LoginError as exc:
         return render_template("password_reset.html", step="start", error=exc, errors={}), exc.status
     session["password_reset"] = pending.id

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from idp.accounts.passwords import PRESETS
-from idp.accounts.regions import RegionDirectory, load_regions
+from idp.accounts.regions import RegionDirectory
 from idp.accounts.validation import ValidationError
 from idp.adapters.clock import moscow_today
 from idp.authn.assurance import acr_for, amr_for
@@ -14,6 +14,7 @@ from idp.authn.errors import CodeExpired, CodeInvalid, ResendTooSoon
 from idp.selfservice.registration import ProfileAlreadyCompleted, RegistrationService, save_profile
 from idp.services import services
 from idp.web.current import current_person, sign_in
+from idp.web.origin import request_origin
 
 bp = Blueprint("register", __name__)
 
@@ -23,6 +24,7 @@ def _service() -> RegistrationService:
     return RegistrationService(
         store=s.store,
         sms=s.login.sms,
+        lookups=s.lookup_limits,
         ttl=s.settings.login_transaction_ttl,
         password_policy=PRESETS[s.settings.password_policy],
     )
@@ -30,11 +32,7 @@ def _service() -> RegistrationService:
 
 def regions_directory() -> RegionDirectory:
     """The region directory of config/regions.toml, loaded once per app."""
-    found: RegionDirectory | None = current_app.extensions.get("gosid_regions")
-    if found is None:
-        found = load_regions(services().settings.regions_file)
-        current_app.extensions["gosid_regions"] = found
-    return found
+    return services().regions()
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:
@@ -55,6 +53,7 @@ def start_submit() -> ResponseReturnValue:
             email=form.get("email", ""),
             password=form.get("password", ""),
             password_confirm=form.get("password_confirm", ""),
+            origin=request_origin(),
         )
     except ValidationError as exc:
         safe = {"phone": form.get("phone", ""), "email": form.get("email", "")}
@@ -75,12 +74,12 @@ def confirm_submit() -> ResponseReturnValue:
     pending = svc.load(session.get("registration"))
     if request.form.get("action") == "resend":
         try:
-            svc.resend(pending)
+            svc.resend(pending, request_origin())
         except ResendTooSoon as exc:
             return render_template("register_confirm.html", phone=pending.phone, error=exc), exc.status
         return redirect(url_for("register.confirm_form"), 303)
     try:
-        person, notices = svc.confirm(pending, request.form.get("code", ""))
+        person, notices = svc.confirm(pending, request.form.get("code", ""), ip=request_origin().ip)
     except (CodeInvalid, CodeExpired) as exc:
         return render_template("register_confirm.html", phone=pending.phone, error=exc), exc.status
     # The person has just proved the password (set a moment ago) and the phone: two factors.
@@ -115,7 +114,14 @@ def profile_submit() -> ResponseReturnValue:
     if person is None:
         return redirect(url_for("login.password_form"), 303)
     try:
-        save_profile(person, request.form.to_dict(), regions=regions_directory(), today=moscow_today(services().clock))
+        save_profile(
+            person,
+            request.form.to_dict(),
+            regions=regions_directory(),
+            today=moscow_today(services().clock),
+            lookups=services().lookup_limits,
+            ip=request_origin().ip,
+        )
     except ProfileAlreadyCompleted:
         return _to_personal_data()
     except ValidationError as exc:

@@ -17,6 +17,7 @@ from idp.selfservice import factors_admin
 from idp.selfservice.contact_change import ContactChangeService
 from idp.services import services
 from idp.web.current import current_person, current_session, sign_in
+from idp.web.origin import request_origin
 from idp.web.reauth import recent_login_required
 
 bp = Blueprint("security", __name__)
@@ -44,7 +45,7 @@ def overview() -> ResponseReturnValue:
 @bp.get("/profile/security/totp")
 @recent_login_required
 def totp_form() -> ResponseReturnValue:
-    enrolment = factors_admin.start_totp(services(), _person(), session)
+    enrolment = services().factors_admin.start_totp(_person(), session)
     return render_template("security_totp.html", enrolment=enrolment, error=None)
 
 
@@ -53,8 +54,7 @@ def totp_form() -> ResponseReturnValue:
 def totp_submit() -> ResponseReturnValue:
     person = _person()
     try:
-        factors_admin.confirm_totp(
-            services(),
+        services().factors_admin.confirm_totp(
             person,
             session,
             code=request.form.get("code", ""),
@@ -62,7 +62,7 @@ def totp_submit() -> ResponseReturnValue:
             url=url_for("security.overview", _external=True),
         )
     except LoginError as exc:
-        enrolment = factors_admin.pending_totp(services(), person, session)
+        enrolment = services().factors_admin.pending_totp(person, session)
         if enrolment is None:
             return redirect(url_for("security.totp_form"), 303)
         return render_template("security_totp.html", enrolment=enrolment, error=exc), exc.status
@@ -73,7 +73,7 @@ def totp_submit() -> ResponseReturnValue:
 @bp.post("/profile/security/app")
 @recent_login_required
 def connect_app() -> ResponseReturnValue:
-    factors_admin.connect_app(services(), _person(), url=url_for("security.overview", _external=True))
+    services().factors_admin.connect_app(_person(), url=url_for("security.overview", _external=True))
     session["security_notice"] = "app_added"
     return redirect(url_for("security.overview"), 303)
 
@@ -102,6 +102,7 @@ def password_submit() -> ResponseReturnValue:
             new=request.form.get("password", ""),
             confirm=request.form.get("password_confirm", ""),
             policy=PRESETS[services().settings.password_policy],
+            end_everything=services().lifecycle.end_everything_for,
         )
     except ValidationError as exc:
         return render_template("security_password.html", errors=_errors(exc)), 400
@@ -113,7 +114,7 @@ def password_submit() -> ResponseReturnValue:
 
 def _contacts() -> ContactChangeService:
     s = services()
-    return ContactChangeService(store=s.store, sender=s.sender, limits=s.send_limits)
+    return ContactChangeService(store=s.store, sender=s.sender, limits=s.send_limits, lookups=s.lookup_limits)
 
 
 @bp.get("/profile/security/contact/<kind>")
@@ -136,7 +137,7 @@ def contact_submit(kind: str) -> ResponseReturnValue:
             _contacts().confirm(person, kind, request.form["code"], url=url_for("sessions_page.index", _external=True))
             session["security_notice"] = f"{kind}_changed"
             return redirect(url_for("security.overview"), 303)
-        _contacts().start(person, kind, request.form.get("value", ""))
+        _contacts().start(person, kind, request.form.get("value", ""), ip=request_origin().ip)
     except ValidationError as exc:
         page = render_template("security_contact.html", kind=kind, pending=None, errors=_errors(exc), error=None)
         return page, 400
@@ -150,6 +151,6 @@ def contact_submit(kind: str) -> ResponseReturnValue:
 @bp.post("/profile/security/factors/<int:factor_id>/remove")
 @recent_login_required
 def remove_factor(factor_id: int) -> ResponseReturnValue:
-    factors_admin.remove(services(), _person(), factor_id, url=url_for("security.overview", _external=True))
+    services().factors_admin.remove(_person(), factor_id, url=url_for("security.overview", _external=True))
     session["security_notice"] = "factor_removed"
     return redirect(url_for("security.overview"), 303)

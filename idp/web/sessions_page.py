@@ -26,7 +26,7 @@ def end_one(handle: str) -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"), 303)
-    sessions_admin.end_one(person.oid, handle)
+    sessions_admin.end_one(person.oid, handle, logout=services().logout)
     session["security_notice"] = "sessions_ended"
     return redirect(url_for("sessions_page.index"), 303)
 
@@ -36,6 +36,6 @@ def end_all() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("login.password_form"), 303)
-    sessions_admin.end_all(person.oid)
+    sessions_admin.end_all(person.oid, lifecycle=services().lifecycle)
     sign_out()
     return redirect(url_for("login.password_form"), 303)

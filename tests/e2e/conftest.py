@@ -7,67 +7,23 @@ skipped locally when PostgreSQL or Redis is not reachable and mandatory under CI
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import create_engine, text
 
-from tests.e2e.harness import (
-    E2E_IDP_SETTINGS,
-    GunicornServer,
-    IdpProcess,
-    free_port,
-    load_personas,
-    start_idp,
-    start_rp,
-)
 from tests.support.backends import (
     PG_ADMIN_URL,
-    REDIS_URL,
     backend_param,
     postgres_available,
     redis_available,
     require,
 )
-
-E2E_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"
-
-
-@dataclass
-class Stack:
-    """The running IdP and RP of one backend variant."""
-
-    backend: str
-    idp: IdpProcess
-    rp: GunicornServer
-    failed: list[str] = field(default_factory=list)
-
-    @property
-    def idp_url(self) -> str:
-        return self.idp.url
-
-    @property
-    def rp_url(self) -> str:
-        return self.rp.url
-
-    @property
-    def redirect_uri(self) -> str:
-        return f"{self.rp_url}/auth/callback"
-
-    def discovery(self) -> dict[str, Any]:
-        resp = requests.get(f"{self.idp_url}/.well-known/openid-configuration", timeout=10)
-        resp.raise_for_status()
-        data: dict[str, Any] = resp.json()
-        return data
-
-    def servers(self) -> list[GunicornServer]:
-        return [self.idp.server, self.rp]
+from tests.support.e2e_stack import E2E_REDIS_URL, Stack, print_logs
+from tests.support.servers import E2E_IDP_SETTINGS, free_port, load_personas, start_idp, start_rp
 
 
 @pytest.fixture(scope="session")
@@ -117,16 +73,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         for server in running.servers():
             server.stop()
         if running.failed:
-            _print_logs(request, running)
-
-
-def _print_logs(request: pytest.FixtureRequest, stack: Stack) -> None:
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    lines = [f"\n===== e2e [{stack.backend}] failed: {', '.join(stack.failed)} ====="]
-    for server in stack.servers():
-        lines += [f"----- {server.name} log ({server.log_path}) -----", server.log_tail(300)]
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-        print("\n".join(lines), flush=True)
+            print_logs(request.config, running)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import newest_outbox_id, read_sms_code
 from tests.support.browser import STEP_TIMEOUT_MS, launched_chromium
+from tests.support.e2e_stack import Stack
+from tests.support.servers import newest_outbox_id, read_sms_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

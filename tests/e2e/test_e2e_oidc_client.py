@@ -13,8 +13,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import DEMO_CLIENT_ID, authorize_code, basic_auth
+from tests.support.e2e_stack import Stack
+from tests.support.http_login import authorize_code, basic_auth
+from tests.support.servers import DEMO_CLIENT_ID
 
 pytestmark = pytest.mark.e2e
 

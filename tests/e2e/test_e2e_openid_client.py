@@ -34,19 +34,10 @@ import requests
 from joserfc.jwk import ECKey
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import E2E_REDIS_URL
-from tests.e2e.harness import (
-    REPO,
-    GunicornServer,
-    HarnessError,
-    clean_environ,
-    follow_within,
-    free_port,
-    is_consent_page,
-    load_personas,
-    login_at_idp,
-)
 from tests.support.backends import PG_ADMIN_URL, backend_param, postgres_available, redis_available, require
+from tests.support.e2e_stack import E2E_REDIS_URL
+from tests.support.http_login import follow_within, is_consent_page, login_at_idp
+from tests.support.servers import REPO, GunicornServer, HarnessError, clean_environ, free_port, load_personas
 
 pytestmark = pytest.mark.e2e
 
@@ -195,7 +186,7 @@ def _register_clients(env: dict[str, str], root: Path) -> dict[str, dict[str, An
     key = ECKey.generate_key("P-256", private=True, parameters={"kid": "oc-fapi-1", "use": "sig", "alg": "ES256"})
     jwks_file = root / "oc-fapi.jwks.json"
     jwks_file.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
-    fapi = {
+    fapi: dict[str, Any] = {
         "client_id": "oc-fapi",
         "redirect_uri": f"{callback}/fapi",
         "id_token_signed_response_alg": "ES256",

@@ -10,8 +10,8 @@ from urllib.parse import quote, urljoin
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import login_at_idp
+from tests.support.e2e_stack import Stack
+from tests.support.http_login import login_at_idp
 from tests.support.oidc_client import csrf_token
 
 pytestmark = pytest.mark.e2e

@@ -67,6 +67,36 @@ def test_prompt_none_without_session_is_login_required(client: Any) -> None:
     assert q["error"] == "login_required" and q["iss"] == "http://localhost:8000"
 
 
+def test_an_error_for_an_accepted_request_travels_by_its_response_mode(client: Any, personas: dict) -> None:
+    """OAuth 2.0 Form Post Response Mode §2: an error goes back the way a code would."""
+    authorize_code(client, _req(), personas["patient_moscow"])  # signed in, consent to the default scope
+    req = AuthRequest(
+        client_id="egisz-demo",
+        redirect_uri=RP_REDIRECT,
+        scope="openid snils",
+        extra={"prompt": "none", "response_mode": "form_post"},
+    )
+    resp = client.get("/authorize?" + req.query())
+    assert resp.status_code == 200 and "Location" not in resp.headers
+    assert f'action="{RP_REDIRECT}"' in resp.text and 'name="error" value="consent_required"' in resp.text
+    assert f'name="state" value="{req.state}"' in resp.text and 'name="iss" value="http://localhost:8000"' in resp.text
+
+
+def test_an_error_in_the_request_itself_goes_back_by_query(client: Any) -> None:
+    """Until the request is accepted its response_mode is not trusted: a bad prompt comes back by query."""
+    req = _req(prompt="bogus", response_mode="form_post")
+    resp = client.get("/authorize?" + req.query())
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(RP_REDIRECT + "?")
+    q = query_of(resp.headers["Location"])
+    assert q["error"] == "invalid_request" and q["state"] == req.state and q["iss"] == "http://localhost:8000"
+
+
+def test_an_error_answering_a_posted_request_is_a_303(client: Any) -> None:
+    req = _req(prompt="none")
+    resp = client.post("/authorize", data=req.params())
+    assert resp.status_code == 303 and query_of(resp.headers["Location"])["error"] == "login_required"
+
+
 def test_deny_on_consent_returns_access_denied(client: Any, personas: dict) -> None:
     params = authorize_code(client, _req(), personas["patient_moscow"], allow=False)
     assert params["error"] == "access_denied" and "code" not in params

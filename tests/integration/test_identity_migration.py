@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -76,7 +77,7 @@ def test_existing_levels_are_recorded_as_verified_and_the_schema_matches_the_mod
     assert found[1000000003] == (None, None)
 
 
-def _json(value: object) -> object:
+def _json(value: object) -> Any:
     import json
 
     return json.loads(value) if isinstance(value, str) else value

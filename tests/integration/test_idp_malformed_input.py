@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from idp.storage.unit_of_work import transaction
 from tests.support.flows import RP_REDIRECT, authorize_code
 from tests.support.malformed_input import (
     DEMO_CREDS,
@@ -92,7 +93,7 @@ def test_basic_credentials_are_form_url_decoded(app: Any, client: Any) -> None:
     from idp.oidc.clients import register_client
 
     secret = "s3cret with spaces:colons+plus%percent/ё"
-    with app.app_context():
+    with app.app_context(), transaction():
         register_client(
             client_id="odd client:1", name="Odd", redirect_uris=[RP_REDIRECT], scopes=["profile"], client_secret=secret
         )

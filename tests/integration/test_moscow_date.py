@@ -21,6 +21,7 @@ from sqlalchemy import select
 from idp.adapters.clock import FrozenClock
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.registration import new_account
 
 BIRTHDAY = "2013-06-15"  # 14 years old on 2027-06-15
 MOSCOW_DAY = "2027-06-15"
@@ -72,15 +73,6 @@ def app(settings: Any, persona_rows: list[dict[str, Any]], clock: FrozenClock) -
         store.flush_prefix()
 
 
-def _register(client: Any) -> None:
-    page = client.get("/register")
-    data = {"phone": NEW_PHONE, "email": "anna.orlova@example.ru", "password": PASSWORD, "password_confirm": PASSWORD}
-    assert client.post("/register", data={"csrf_token": csrf_token(page.text), **data}).status_code == 303
-    page = client.get("/register/confirm")
-    code = {"csrf_token": csrf_token(page.text), "code": outbox_code(client, NEW_PHONE), "action": "confirm"}
-    assert client.post("/register/confirm", data=code).status_code == 303
-
-
 def _profile(client: Any, **fields: str) -> Any:
     page = client.get("/register/profile?lang=en")
     return client.post("/register/profile?lang=en", data={"csrf_token": csrf_token(page.text), **PROFILE, **fields})
@@ -100,7 +92,7 @@ def test_the_14th_birthday_in_moscow_opens_the_account_and_the_passport_of_that_
     app: Any, client: Any, clock: FrozenClock, instant: datetime
 ) -> None:
     clock.set(instant)
-    _register(client)
+    new_account(client, phone=NEW_PHONE, email="anna.orlova@example.ru", password=PASSWORD)
     resp = _profile(client, birth_date=BIRTHDAY, passport_issue_date=MOSCOW_DAY)
     assert resp.status_code == 303, resp.text
     assert _saved_birth_date(app) == BIRTHDAY
@@ -111,7 +103,7 @@ def test_a_passport_issued_today_in_moscow_is_not_in_the_future(
     app: Any, client: Any, clock: FrozenClock, instant: datetime
 ) -> None:
     clock.set(instant)
-    _register(client)
+    new_account(client, phone=NEW_PHONE, email="anna.orlova@example.ru", password=PASSWORD)
     assert _profile(client, passport_issue_date=MOSCOW_DAY).status_code == 303
 
 
@@ -119,7 +111,7 @@ def test_before_midnight_in_moscow_the_birthday_and_the_passport_date_are_still_
     app: Any, client: Any, clock: FrozenClock
 ) -> None:
     clock.set(SAME_DAY_IN_MOSCOW)
-    _register(client)
+    new_account(client, phone=NEW_PHONE, email="anna.orlova@example.ru", password=PASSWORD)
     resp = _profile(client, birth_date=BIRTHDAY, passport_issue_date=MOSCOW_DAY)
     assert resp.status_code == 400
     assert 'id="birth_date-error"' in resp.text and "from the age of 14" in resp.text

@@ -9,8 +9,10 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from idp.storage.unit_of_work import transaction
 from tests.support.flows import RP_REDIRECT, authorize_code, exchange, refresh, sign_in_for
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of
+from tests.support.present import present
 
 OFFLINE = "openid profile offline_access"
 OFFLINE_RU = "Доступ к этим данным, когда вы не в системе"
@@ -46,7 +48,7 @@ def _register(app: Any, client_id: str, **kwargs: Any) -> tuple[str, str]:
     from idp.oidc.clients import register_client
 
     secret = f"{client_id}-secret-0123456789"
-    with app.app_context():
+    with app.app_context(), transaction():
         register_client(
             client_id=client_id,
             name=client_id,
@@ -167,6 +169,8 @@ def test_dynamic_registration_and_the_cli_set_the_refresh_policy(app: Any, clien
     )
     assert CliRunner().invoke(main, [*add, "--client-id", "cli-offline"], env=env).exit_code == 0
     with app.app_context():
-        flags = {c: db.session.get(OAuthClient, c).always_issue_refresh_token for c in ("cli-always", "cli-offline")}
+        flags = {
+            c: present(db.session.get(OAuthClient, c)).always_issue_refresh_token for c in ("cli-always", "cli-offline")
+        }
         assert flags == {"cli-always": True, "cli-offline": False}
-        assert db.session.get(OAuthClient, created.get_json()["client_id"]).always_issue_refresh_token is True
+        assert present(db.session.get(OAuthClient, created.get_json()["client_id"])).always_issue_refresh_token is True

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from idp.storage.unit_of_work import transaction
 from tests.support.flows import RP_REDIRECT, authorize_code, exchange
 from tests.support.oidc_client import AuthRequest
 
@@ -48,7 +49,7 @@ def test_keys_are_loaded_once_not_per_request(
 
 def test_outbox_json_is_newest_first_and_filtered(app: Any, client: Any) -> None:
     sender = app.extensions["gosid"].sender
-    with app.app_context():
+    with app.app_context(), transaction():
         sender.send_sms("+79990000001", "first")
         sender.send_sms("+79990000002", "other")
         sender.send_email("a@example.ru", "Тема", "second")
@@ -98,6 +99,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(app: Any, client: Any) -> None:
 
     with app.test_request_context():
         audit.record("test_event", result="ok")
+        db.session.commit()
         for statement in ("UPDATE audit_event SET result = 'forged'", "DELETE FROM audit_event"):
             with pytest.raises(Exception, match="append-only"):
                 db.session.execute(text(statement))

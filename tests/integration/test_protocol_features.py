@@ -8,6 +8,7 @@ from typing import Any
 
 from joserfc import jwt
 
+from idp.storage.unit_of_work import transaction
 from tests.support.flows import RP_REDIRECT, authorize_code, exchange, outbox_code, password_step, sms_step
 from tests.support.oidc_client import AuthRequest, csrf_token
 
@@ -19,7 +20,7 @@ def _keyset(app: Any) -> Any:
 def _register(app: Any, **kwargs: Any) -> Any:
     from idp.oidc.clients import register_client
 
-    with app.app_context():
+    with app.app_context(), transaction():
         return register_client(**kwargs)
 
 

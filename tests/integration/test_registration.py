@@ -6,28 +6,16 @@ from typing import Any
 
 from tests.support.flows import outbox_code
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
+from tests.support.registration import confirm_step, contacts_step
 
 NEW_PHONE = "+79035550011"
 GOOD_PASSWORD = "Sinyaya-Reka-Tumannaya-7"
 
 
 def _step1(client: Any, **fields: str) -> Any:
-    page = client.get("/register?lang=en")
-    data = {
-        "phone": NEW_PHONE,
-        "email": "new.person@example.ru",
-        "password": GOOD_PASSWORD,
-        "password_confirm": GOOD_PASSWORD,
-        **fields,
-    }
-    return client.post("/register", data={"csrf_token": csrf_token(page.text), **data})
-
-
-def _confirm(client: Any, code: str) -> Any:
-    page = client.get("/register/confirm")
-    return client.post(
-        "/register/confirm", data={"csrf_token": csrf_token(page.text), "code": code, "action": "confirm"}
-    )
+    defaults = {"phone": NEW_PHONE, "email": "new.person@example.ru", "password": GOOD_PASSWORD}
+    return contacts_step(client, lang="en", **{**defaults, **fields})
 
 
 PROFILE = {
@@ -48,7 +36,7 @@ PROFILE = {
 def test_register_confirm_and_fill_profile(app: Any, client: Any) -> None:
     resp = _step1(client)
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/register/confirm")
-    resp = _confirm(client, outbox_code(client, NEW_PHONE))
+    resp = confirm_step(client, outbox_code(client, NEW_PHONE))
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/register/profile")
     page = client.get("/register/profile")
     resp = client.post("/register/profile", data={"csrf_token": csrf_token(page.text), **PROFILE})
@@ -61,7 +49,7 @@ def test_register_confirm_and_fill_profile(app: Any, client: Any) -> None:
     from idp.storage.db import db
 
     with app.app_context():
-        person = db.session.scalar(select(Person).where(Person.phone == NEW_PHONE))
+        person = present(db.session.scalar(select(Person).where(Person.phone == NEW_PHONE)))
         assert person.level == "simplified" and person.phone_verified
         assert person.password_hash.startswith("$argon2id$") and GOOD_PASSWORD not in person.password_hash
 
@@ -75,7 +63,7 @@ def test_each_invalid_field_is_named(client: Any) -> None:
 
 def test_invalid_profile_fields_are_named_and_nothing_is_saved(app: Any, client: Any) -> None:
     _step1(client)
-    _confirm(client, outbox_code(client, NEW_PHONE))
+    confirm_step(client, outbox_code(client, NEW_PHONE))
     page = client.get("/register/profile?lang=en")
     bad = {**PROFILE, "snils": "112-233-445 96", "birth_date": "2090-01-01", "passport_number": "12"}
     resp = client.post("/register/profile", data={"csrf_token": csrf_token(page.text), **bad})
@@ -97,8 +85,5 @@ def test_taken_phone_does_not_reveal_the_account(client: Any, personas: dict) ->
     assert resp.status_code == 303  # same as for a free number
     message = client.get("/dev/outbox", query_string={"to": phone}).get_json()[0]["body"]
     assert "уже зарегистрирована" in message
-    page = client.get("/register/confirm")
-    resp = client.post(
-        "/register/confirm", data={"csrf_token": csrf_token(page.text), "code": "123456", "action": "confirm"}
-    )
+    resp = confirm_step(client, "123456")
     assert resp.status_code == 401 and "LOGIN-010" in resp.text

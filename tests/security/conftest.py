@@ -1,47 +1,29 @@
-"""Extra clients for the attack tests (security-checklist section 1).
+"""Extra clients and apps for the attack tests (security checklist).
 
 The root fixtures give ``app`` (one per backend), ``client``, ``personas`` and the confidential
 demo client ``egisz-demo``. Here: a public client, a private_key_jwt client, a PAR-required
 client, a DPoP-bound client and a client_credentials-only client, each registered in the
-test's own app, plus the attacker's-eye helpers in :mod:`tests.security.helpers`.
+test's own app, and apps with settings of their own (private signing keys, production). The
+attacker's-eye helpers are in :mod:`tests.support.attacker` and its neighbours.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from joserfc.jwk import ECKey
 
+from idp.settings import IdpSettings
+from tests.support.apps import seeded_app
+from tests.support.clients import OTHER_REDIRECT, PUBLIC_REDIRECT, SCOPES, Registered, register
 from tests.support.jose_builders import ec_key, public_jwks
-
-ISSUER = "http://localhost:8000"
-PUBLIC_REDIRECT = "http://127.0.0.1:5000/callback"
-OTHER_REDIRECT = "https://other.example.ru/callback"
-SCOPES = ["profile", "snils", "medcard.rs", "medcard.cu"]
-
-
-@dataclass(frozen=True)
-class Registered:
-    client_id: str
-    redirect_uri: str
-    secret: str | None = None
-    key: ECKey | None = None
-
-    @property
-    def creds(self) -> tuple[str, str]:
-        assert self.secret is not None, f"{self.client_id} has no secret"
-        return (self.client_id, self.secret)
-
-
-def _register(app: Any, **kwargs: Any) -> str | None:
-    from idp.oidc.clients import register_client
-
-    kwargs.setdefault("name", kwargs["client_id"])
-    kwargs.setdefault("scopes", SCOPES)
-    with app.app_context():
-        return register_client(**kwargs).client_secret
 
 
 @pytest.fixture(scope="session")
@@ -51,24 +33,29 @@ def client_key() -> ECKey:
 
 
 @pytest.fixture
-def public_client(app: Any) -> Registered:
-    _register(app, client_id="public-app", redirect_uris=[PUBLIC_REDIRECT], auth_method="none")
+def public_client(app: Flask) -> Registered:
+    register(app, client_id="public-app", redirect_uris=[PUBLIC_REDIRECT], auth_method="none", scopes=SCOPES)
     return Registered("public-app", PUBLIC_REDIRECT)
 
 
 @pytest.fixture
-def other_client(app: Any) -> Registered:
+def other_client(app: Flask) -> Registered:
     """A second confidential client, the attacker's own, with its own redirect URI."""
-    secret = _register(
-        app, client_id="other-app", redirect_uris=[OTHER_REDIRECT], client_secret="other-app-secret-0123456789"
+    secret = register(
+        app,
+        client_id="other-app",
+        redirect_uris=[OTHER_REDIRECT],
+        client_secret="other-app-secret-0123456789",
+        scopes=SCOPES,
     )
     return Registered("other-app", OTHER_REDIRECT, secret=secret)
 
 
 @pytest.fixture
-def pkjwt_client(app: Any, client_key: ECKey) -> Registered:
-    _register(
+def pkjwt_client(app: Flask, client_key: ECKey) -> Registered:
+    register(
         app,
+        scopes=SCOPES,
         client_id="jwt-app",
         redirect_uris=["https://jwt.example.ru/cb"],
         auth_method="private_key_jwt",
@@ -79,9 +66,10 @@ def pkjwt_client(app: Any, client_key: ECKey) -> Registered:
 
 
 @pytest.fixture
-def par_client(app: Any) -> Registered:
-    secret = _register(
+def par_client(app: Flask) -> Registered:
+    secret = register(
         app,
+        scopes=SCOPES,
         client_id="par-app",
         redirect_uris=["https://par.example.ru/cb"],
         require_par=True,
@@ -91,9 +79,10 @@ def par_client(app: Any) -> Registered:
 
 
 @pytest.fixture
-def dpop_client(app: Any) -> Registered:
-    secret = _register(
+def dpop_client(app: Flask) -> Registered:
+    secret = register(
         app,
+        scopes=SCOPES,
         client_id="dpop-app",
         redirect_uris=["https://dpop.example.ru/cb"],
         dpop_bound=True,
@@ -103,9 +92,9 @@ def dpop_client(app: Any) -> Registered:
 
 
 @pytest.fixture
-def machine_client(app: Any) -> Registered:
+def machine_client(app: Flask) -> Registered:
     """A client_credentials-only client, which also registered a redirect URI."""
-    secret = _register(
+    secret = register(
         app,
         client_id="robot",
         redirect_uris=["https://robot.example.ru/cb"],
@@ -114,3 +103,37 @@ def machine_client(app: Any) -> Registered:
         client_secret="robot-secret-0123456789",
     )
     return Registered("robot", "https://robot.example.ru/cb", secret=secret)
+
+
+@pytest.fixture
+def app_with_own_keys(settings: IdpSettings, persona_rows: list[dict[str, Any]], tmp_path: Path) -> Iterator[Flask]:
+    """The app on a private copy of the signing keys, so a test may rotate them."""
+    keys = tmp_path / "own-keys"
+    shutil.copytree(settings.keys_dir, keys)
+    yield from seeded_app(replace(settings, keys_dir=keys), persona_rows)
+
+
+@pytest.fixture
+def production_app(
+    backend: dict[str, str], keys_dir: Path, tmp_path: Path, persona_rows: list[dict[str, Any]]
+) -> Iterator[Flask]:
+    """The IdP as production runs it: https issuer, long random secret, dev mode off; Redis on
+    the PostgreSQL + Redis backend (one worker on the embedded store, as production allows)."""
+    from idp.settings import load_idp_settings
+
+    settings = load_idp_settings(
+        overrides={
+            "mode": "production",
+            "issuer": "https://id.gosid.example",
+            "secret_key": uuid.uuid4().hex + uuid.uuid4().hex,
+            "dev_mode": False,
+            "database_url": backend["database_url"],
+            "store_url": backend["store_url"],
+            "workers": 1,
+            "keys_dir": str(keys_dir),
+            "var_dir": str(tmp_path / "var"),
+        },
+        environ={},
+    )
+    assert settings.production and not settings.dev_mode
+    yield from seeded_app(settings, persona_rows)

@@ -12,20 +12,19 @@ import pytest
 from joserfc import jwt
 from sqlalchemy import update
 
-from tests.security.conftest import PUBLIC_REDIRECT, Registered
-from tests.security.helpers import (
-    ISSUER,
+from tests.support.attacker import (
     code_exchange,
     code_for,
     demo_request,
     error_page,
     error_redirect,
-    expire_now,
     json_error,
     next_code,
 )
+from tests.support.clients import ISSUER, PUBLIC_REDIRECT, Registered
 from tests.support.flows import RP_REDIRECT, authorize_code, outbox_code, password_step, sign_in_for, sms_step
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of
+from tests.support.store import expire_now
 
 
 def _keyset(app: Any) -> Any:
@@ -59,7 +58,8 @@ NOT_REGISTERED = [
 ]
 
 
-def test_01_redirect_uri_not_byte_identical_is_refused_without_redirect(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(1)
+def test_redirect_uri_not_byte_identical_is_refused_without_redirect(client: Any, personas: dict) -> None:
     for uri in NOT_REGISTERED:
         req = AuthRequest(client_id="egisz-demo", redirect_uri=uri)
         for mode in ("query", "form_post"):
@@ -74,7 +74,8 @@ def test_01_redirect_uri_not_byte_identical_is_refused_without_redirect(client: 
     assert authorize_code(client, demo_request(), personas["patient_moscow"])["code"]
 
 
-def test_01_unknown_or_missing_client_id_is_refused_without_redirect(client: Any) -> None:
+@pytest.mark.checklist(1)
+def test_unknown_or_missing_client_id_is_refused_without_redirect(client: Any) -> None:
     for client_id in ("nobody", "EGISZ-DEMO", "egisz-demo ", ""):
         body = error_page(
             client.get("/authorize?" + AuthRequest(client_id=client_id, redirect_uri=RP_REDIRECT).query())
@@ -98,7 +99,8 @@ INSECURE_REDIRECTS = [
 ]
 
 
-def test_02_non_loopback_http_redirect_uri_is_rejected(app: Any, settings: Any) -> None:
+@pytest.mark.checklist(2)
+def test_non_loopback_http_redirect_uri_is_rejected(app: Any, settings: Any) -> None:
     from idp.oidc.clients import ClientRegistrationError, register_client
 
     with app.app_context():  # the CLI's and set-up's path
@@ -122,7 +124,8 @@ def test_02_non_loopback_http_redirect_uri_is_rejected(app: Any, settings: Any) 
 # --- 3. no implicit, hybrid or password grant -------------------------------------------------
 
 
-def test_03_implicit_hybrid_and_password_grants_are_unsupported(
+@pytest.mark.checklist(3)
+def test_implicit_hybrid_and_password_grants_are_unsupported(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     patient = personas["patient_moscow"]
@@ -150,7 +153,8 @@ def test_03_implicit_hybrid_and_password_grants_are_unsupported(
 # --- 4-7. PKCE: mandatory, S256 only, verified, no downgrade --------------------------------
 
 
-def test_04_missing_code_challenge_is_invalid_request(client: Any, public_client: Registered) -> None:
+@pytest.mark.checklist(4)
+def test_missing_code_challenge_is_invalid_request(client: Any, public_client: Registered) -> None:
     for req in (demo_request(), AuthRequest(client_id=public_client.client_id, redirect_uri=PUBLIC_REDIRECT)):
         for challenge in (None, ""):
             params = req.params()
@@ -163,7 +167,8 @@ def test_04_missing_code_challenge_is_invalid_request(client: Any, public_client
             assert q["state"] == req.state and q["iss"] == ISSUER
 
 
-def test_05_plain_or_unspecified_code_challenge_method_is_refused(client: Any, public_client: Registered) -> None:
+@pytest.mark.checklist(5)
+def test_plain_or_unspecified_code_challenge_method_is_refused(client: Any, public_client: Registered) -> None:
     for req in (demo_request(), AuthRequest(client_id=public_client.client_id, redirect_uri=PUBLIC_REDIRECT)):
         for method in ("plain", None, "s256", "S512"):
             params = req.params()
@@ -177,7 +182,8 @@ def test_05_plain_or_unspecified_code_challenge_method_is_refused(client: Any, p
     assert meta["code_challenge_methods_supported"] == ["S256"]
 
 
-def test_06_wrong_or_missing_code_verifier_is_refused(
+@pytest.mark.checklist(6)
+def test_wrong_or_missing_code_verifier_is_refused(
     client: Any, rp_credentials: tuple[str, str], personas: dict, public_client: Registered
 ) -> None:
     req = demo_request()
@@ -199,7 +205,8 @@ def test_06_wrong_or_missing_code_verifier_is_refused(
     assert "access_token" not in resp.get_json()
 
 
-def test_07_pkce_downgrade_no_challenge_then_verifier_is_refused(
+@pytest.mark.checklist(7)
+def test_pkce_downgrade_no_challenge_then_verifier_is_refused(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     from idp.oidc.codes import AuthorizationCode
@@ -253,7 +260,8 @@ REPEATABLE_AT_AUTHORIZE = {
 }
 
 
-def test_08_repeated_authorization_parameter_is_invalid_request(client: Any) -> None:
+@pytest.mark.checklist(8)
+def test_repeated_authorization_parameter_is_invalid_request(client: Any) -> None:
     """RFC 6749 §3.1 / §4.1.2.1: a parameter sent twice is invalid_request, never silently resolved."""
     accepted = []
     for name, value in REPEATABLE_AT_AUTHORIZE.items():
@@ -269,7 +277,8 @@ def test_08_repeated_authorization_parameter_is_invalid_request(client: Any) -> 
     assert not accepted, "repeated parameters accepted: " + "; ".join(accepted)
 
 
-def test_08_repeated_token_parameter_is_invalid_request(
+@pytest.mark.checklist(8)
+def test_repeated_token_parameter_is_invalid_request(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     req = demo_request()
@@ -294,7 +303,8 @@ def test_08_repeated_token_parameter_is_invalid_request(
 # --- 9. prompt=none never shows UI -----------------------------------------------------------
 
 
-def test_09_prompt_none_without_session_or_with_too_old_login_is_login_required_without_ui(
+@pytest.mark.checklist(9)
+def test_prompt_none_without_session_or_with_too_old_login_is_login_required_without_ui(
     client: Any, personas: dict
 ) -> None:
     req = demo_request(prompt="none")
@@ -308,7 +318,8 @@ def test_09_prompt_none_without_session_or_with_too_old_login_is_login_required_
     assert q["error"] in ("login_required", "interaction_required")
 
 
-def test_09_prompt_none_without_consent_is_consent_required(
+@pytest.mark.checklist(9)
+def test_prompt_none_without_consent_is_consent_required(
     client: Any, personas: dict, public_client: Registered
 ) -> None:
     pub = AuthRequest(client_id=public_client.client_id, redirect_uri=PUBLIC_REDIRECT)
@@ -317,7 +328,8 @@ def test_09_prompt_none_without_consent_is_consent_required(
     assert q["error"] in ("consent_required", "interaction_required"), q
 
 
-def test_09_prompt_none_with_session_and_consent_returns_a_code_without_ui(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(9)
+def test_prompt_none_with_session_and_consent_returns_a_code_without_ui(client: Any, personas: dict) -> None:
     """Control for the refusals: prompt=none is answered silently when nothing needs the person."""
     authorize_code(client, demo_request(), personas["patient_moscow"])
     req = demo_request(prompt="none")
@@ -343,7 +355,8 @@ def _age_session(app: Any, seconds: int) -> int:
     return old
 
 
-def test_10_max_age_and_prompt_login_force_fresh_login_with_new_auth_time(
+@pytest.mark.checklist(10)
+def test_max_age_and_prompt_login_force_fresh_login_with_new_auth_time(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     patient = personas["patient_moscow"]
@@ -368,7 +381,8 @@ def test_10_max_age_and_prompt_login_force_fresh_login_with_new_auth_time(
 # --- 11. mix-up defence: iss in every authorization response --------------------------------
 
 
-def test_11_authorization_responses_carry_iss_equal_to_discovery_issuer(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(11)
+def test_authorization_responses_carry_iss_equal_to_discovery_issuer(client: Any, personas: dict) -> None:
     issuer = client.get("/.well-known/openid-configuration").get_json()["issuer"]
     assert issuer == ISSUER
     meta = client.get("/.well-known/openid-configuration").get_json()
@@ -388,7 +402,8 @@ def test_11_authorization_responses_carry_iss_equal_to_discovery_issuer(client: 
 # --- 12. long nonce and state survive intact ---------------------------------------------------
 
 
-def test_12_long_nonce_echoed_in_id_token_and_long_state_echoed_intact(
+@pytest.mark.checklist(12)
+def test_long_nonce_echoed_in_id_token_and_long_state_echoed_intact(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     nonce = "n-" + "0123456789abcdef" * 8  # 130 characters
@@ -403,7 +418,8 @@ def test_12_long_nonce_echoed_in_id_token_and_long_state_echoed_intact(
 # --- 13. 303 after a POST of credentials -------------------------------------------------------
 
 
-def test_13_redirects_after_credential_and_consent_posts_are_303(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(13)
+def test_redirects_after_credential_and_consent_posts_are_303(client: Any, personas: dict) -> None:
     patient = personas["patient_moscow"]
     req = demo_request()
     client.get("/authorize?" + req.query())
@@ -443,7 +459,8 @@ def _pages_of_the_login_flow(client: Any, personas: dict) -> dict[str, Any]:
     return pages
 
 
-def test_14_pages_cannot_be_framed_and_authorize_sends_no_cors(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(14)
+def test_pages_cannot_be_framed_and_authorize_sends_no_cors(client: Any, personas: dict) -> None:
     for name, resp in _pages_of_the_login_flow(client, personas).items():
         csp = resp.headers.get("Content-Security-Policy", "")
         assert re.search(r"frame-ancestors 'none'", csp), f"{name}: {csp!r}"
@@ -463,7 +480,8 @@ def test_14_pages_cannot_be_framed_and_authorize_sends_no_cors(client: Any, pers
 URL_ATTR = re.compile(r"""\b(?:src|href|action|srcset|poster|data)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
-def test_15_authorization_pages_send_no_referrer_and_load_no_third_party_resources(client: Any, personas: dict) -> None:
+@pytest.mark.checklist(15)
+def test_authorization_pages_send_no_referrer_and_load_no_third_party_resources(client: Any, personas: dict) -> None:
     for name, resp in _pages_of_the_login_flow(client, personas).items():
         assert resp.headers.get("Referrer-Policy") == "no-referrer", name
         for url in URL_ATTR.findall(resp.text):
@@ -490,7 +508,8 @@ def _by_reference(reg: Registered, request_uri: str, **extra: str) -> str:
     return "/authorize?" + urlencode({"client_id": reg.client_id, "request_uri": request_uri, **extra})
 
 
-def test_16_par_required_client_cannot_use_plain_authorize_nor_push_unauthenticated(
+@pytest.mark.checklist(16)
+def test_par_required_client_cannot_use_plain_authorize_nor_push_unauthenticated(
     client: Any, personas: dict, par_client: Registered
 ) -> None:
     req = _par_request(par_client)
@@ -503,7 +522,8 @@ def test_16_par_required_client_cannot_use_plain_authorize_nor_push_unauthentica
     assert q["error"] == "invalid_request"
 
 
-def test_16_request_uri_is_one_time_and_short_lived_and_pushed_values_win(
+@pytest.mark.checklist(16)
+def test_request_uri_is_one_time_and_short_lived_and_pushed_values_win(
     client: Any, personas: dict, par_client: Registered
 ) -> None:
     req = _par_request(par_client, scope="openid profile")
@@ -540,7 +560,8 @@ def test_16_request_uri_is_one_time_and_short_lived_and_pushed_values_win(
     assert "invalid_request_uri" in error_page(again)
 
 
-def test_16_expired_or_foreign_request_uri_is_refused(
+@pytest.mark.checklist(16)
+def test_expired_or_foreign_request_uri_is_refused(
     app: Any, client: Any, personas: dict, par_client: Registered, other_client: Registered
 ) -> None:
     authorize_code(client, demo_request(), personas["patient_moscow"])
@@ -557,7 +578,8 @@ def test_16_expired_or_foreign_request_uri_is_refused(
 # --- 17. CSRF on login and consent; no state-changing GETs -------------------------------------
 
 
-def test_17_login_and_consent_posts_without_or_with_foreign_csrf_token_are_403(app: Any, personas: dict) -> None:
+@pytest.mark.checklist(17)
+def test_login_and_consent_posts_without_or_with_foreign_csrf_token_are_403(app: Any, personas: dict) -> None:
     patient = personas["patient_moscow"]
     web = app.test_client()
     req = demo_request()
@@ -578,7 +600,8 @@ def test_17_login_and_consent_posts_without_or_with_foreign_csrf_token_are_403(a
     assert web.get("/authorize?" + req.query()).status_code == 200  # nothing was granted
 
 
-def test_17_state_changing_gets_are_refused(app: Any, client: Any, personas: dict) -> None:
+@pytest.mark.checklist(17)
+def test_state_changing_gets_are_refused(app: Any, client: Any, personas: dict) -> None:
     patient = personas["patient_moscow"]
     req = demo_request()
     page = client.get(sign_in_for(client, req, patient).headers["Location"])

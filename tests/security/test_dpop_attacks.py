@@ -12,28 +12,21 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from joserfc.jwk import ECKey
+import pytest
+from joserfc.jwk import ECKey, Key
 
-from tests.security.conftest import Registered
-from tests.security.helpers import (
-    ISSUER,
-    TOKEN_URL,
-    USERINFO_URL,
-    code_exchange,
-    code_for,
-    expire_now,
-    json_error,
-    next_code,
-)
+from tests.support.attacker import TOKEN_URL, USERINFO_URL, code_exchange, code_for, json_error, next_code
+from tests.support.clients import ISSUER, Registered
 from tests.support.jose_builders import dpop_proof, ec_key, jkt, rsa_key
 from tests.support.oidc_client import AuthRequest, query_of
+from tests.support.store import expire_now
 
 
 def _request(reg: Registered, **extra: str) -> AuthRequest:
     return AuthRequest(client_id=reg.client_id, redirect_uri=reg.redirect_uri, extra=dict(extra))
 
 
-def _nonce(client: Any, key: ECKey) -> str:
+def _nonce(client: Any, key: Key) -> str:
     """The server nonce, as a client learns it: from the refusal of a proof without one."""
     resp = client.post("/token", data={"grant_type": "client_credentials"}, headers={"DPoP": _proof(key)})
     assert json_error(resp) == "use_dpop_nonce"
@@ -66,7 +59,8 @@ def _userinfo(client: Any, token: str, proof: str | None, scheme: str = "DPoP") 
     return client.get("/userinfo", headers=headers)
 
 
-def test_30_dpop_missing_forged_or_stale_nonce_gets_use_dpop_nonce(
+@pytest.mark.checklist(30)
+def test_dpop_missing_forged_or_stale_nonce_gets_use_dpop_nonce(
     app: Any, client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     key = ec_key()
@@ -88,7 +82,8 @@ def test_30_dpop_missing_forged_or_stale_nonce_gets_use_dpop_nonce(
     assert ok.status_code == 200, ok.text  # the code survived the refused attempts
 
 
-def test_30_dpop_replayed_or_missing_jti_is_refused(client: Any, personas: dict, dpop_client: Registered) -> None:
+@pytest.mark.checklist(30)
+def test_dpop_replayed_or_missing_jti_is_refused(client: Any, personas: dict, dpop_client: Registered) -> None:
     key = ec_key()
     req = _request(dpop_client)
     code = code_for(client, req, personas["patient_moscow"])
@@ -101,7 +96,8 @@ def test_30_dpop_replayed_or_missing_jti_is_refused(client: Any, personas: dict,
     assert json_error(replay) == "invalid_dpop_proof"
 
 
-def test_30_dpop_htm_htu_or_iat_mismatch_is_refused(client: Any, personas: dict, dpop_client: Registered) -> None:
+@pytest.mark.checklist(30)
+def test_dpop_htm_htu_or_iat_mismatch_is_refused(client: Any, personas: dict, dpop_client: Registered) -> None:
     key = ec_key()
     req = _request(dpop_client)
     code = code_for(client, req, personas["patient_moscow"])
@@ -128,7 +124,8 @@ def test_30_dpop_htm_htu_or_iat_mismatch_is_refused(client: Any, personas: dict,
     assert ok.status_code == 200, ok.text
 
 
-def test_30_dpop_jkt_different_from_the_proof_key_is_invalid_grant(
+@pytest.mark.checklist(30)
+def test_dpop_jkt_different_from_the_proof_key_is_invalid_grant(
     app: Any, client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     bound_key, other_key = rsa_key(), ec_key()
@@ -145,7 +142,8 @@ def test_30_dpop_jkt_different_from_the_proof_key_is_invalid_grant(
     assert claims["cnf"] == {"jkt": jkt(bound_key)}
 
 
-def test_30_dpop_wrong_ath_or_foreign_proof_at_userinfo_is_401(
+@pytest.mark.checklist(30)
+def test_dpop_wrong_ath_or_foreign_proof_at_userinfo_is_401(
     client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     key, thief = ec_key(), ec_key()
@@ -173,7 +171,8 @@ def test_30_dpop_wrong_ath_or_foreign_proof_at_userinfo_is_401(
     assert json_error(_userinfo(client, access, good), 401) == "invalid_dpop_proof"  # replayed at userinfo
 
 
-def test_30_dpop_bound_token_sent_as_bearer_is_401(client: Any, personas: dict, dpop_client: Registered) -> None:
+@pytest.mark.checklist(30)
+def test_dpop_bound_token_sent_as_bearer_is_401(client: Any, personas: dict, dpop_client: Registered) -> None:
     key = ec_key()
     access = _bound_tokens(client, dpop_client, personas, key)["access_token"]
     resp = _userinfo(client, access, None, scheme="Bearer")
@@ -188,7 +187,8 @@ def test_30_dpop_bound_token_sent_as_bearer_is_401(client: Any, personas: dict, 
     assert with_proof.status_code == 401  # the scheme must be DPoP, even with a good proof
 
 
-def test_30_dpop_bound_client_and_refresh_token_need_the_same_key(
+@pytest.mark.checklist(30)
+def test_dpop_bound_client_and_refresh_token_need_the_same_key(
     client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     key, thief = ec_key(), ec_key()
@@ -210,7 +210,8 @@ def test_30_dpop_bound_client_and_refresh_token_need_the_same_key(
     assert owner.get_json()["token_type"] == "DPoP"
 
 
-def test_30_dpop_proof_at_par_binds_the_code_and_a_different_dpop_jkt_is_refused(
+@pytest.mark.checklist(30)
+def test_dpop_proof_at_par_binds_the_code_and_a_different_dpop_jkt_is_refused(
     client: Any, personas: dict, dpop_client: Registered
 ) -> None:
     key, other = ec_key(), ec_key()

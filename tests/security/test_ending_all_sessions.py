@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.security.fixtures_late import DEMO_CREDS, front_channel
+from idp.storage.unit_of_work import transaction
+from tests.support.clients import DEMO_CREDS
 from tests.support.flows import RP_REDIRECT, exchange
 from tests.support.oidc_client import AuthRequest, csrf_token
+from tests.support.sign_in import front_channel
 
 
 def _access_token(browser: Any, persona: dict[str, Any]) -> str:
@@ -48,11 +50,12 @@ def test_ending_everything_for_the_person_deny_lists_their_sessions_tokens(app: 
     patient, rp = personas["patient_moscow"], app.test_client()
     token = _access_token(app.test_client(), patient)
     from idp.oidc.grant_state import grant_revoked
-    from idp.selfservice.lifecycle import end_everything_for
     from idp.services import services
     from tests.support.flows import decode_unverified
 
-    with app.app_context():
+    end_everything_for = app.extensions["gosid"].lifecycle.end_everything_for
+
+    with app.app_context(), transaction():
         end_everything_for(patient["oid"])  # as a password reset does; the account stays enabled
         claims = decode_unverified(token)
         assert services().deny_list.covers(claims) and not grant_revoked(claims)

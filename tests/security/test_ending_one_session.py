@@ -12,17 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.security.fixtures_late import (
-    DEMO_CREDS,
-    LogoutReceiver,
-    audit_events,
-    decode_part,
-    front_channel,
-    register,
-    sign_in,
-)
+import pytest
+
+from tests.support.audit_log import audit_events
+from tests.support.clients import DEMO_CREDS, register
 from tests.support.flows import RP_REDIRECT, exchange
+from tests.support.handmade_jwts import decode_part
+from tests.support.logout_receiver import LogoutReceiver
 from tests.support.oidc_client import AuthRequest, csrf_token
+from tests.support.sign_in import front_channel, sign_in
 
 
 def _tokens(browser: Any, persona: dict[str, Any]) -> dict[str, str]:
@@ -55,6 +53,7 @@ def _end_the_other_session(browser: Any) -> None:
     assert resp.status_code == 303
 
 
+@pytest.mark.checklist(43)
 def test_ending_a_session_from_another_stops_its_tokens_and_keeps_the_others(
     app: Any, personas: dict[str, Any]
 ) -> None:

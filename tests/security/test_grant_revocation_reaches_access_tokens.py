@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.security.fixtures_late import DEMO_CREDS, front_channel
+import pytest
+
+from idp.storage.unit_of_work import transaction
+from tests.support.clients import DEMO_CREDS
 from tests.support.flows import RP_REDIRECT, exchange
 from tests.support.oidc_client import AuthRequest, csrf_token
+from tests.support.sign_in import front_channel
 
 
 def _scope(client: Any) -> str:
@@ -56,6 +60,7 @@ def _assert_dead(client: Any, *access_tokens: str) -> None:
         assert _userinfo(client, token) == (401, "invalid_token"), "userinfo still answers"
 
 
+@pytest.mark.checklist(24)
 def test_refresh_reuse_detection_kills_the_familys_access_tokens(client: Any, personas: dict[str, Any]) -> None:
     first = _tokens(client, personas["patient_moscow"])
     rotated = _refresh(client, first["refresh_token"]).get_json()
@@ -64,6 +69,7 @@ def test_refresh_reuse_detection_kills_the_familys_access_tokens(client: Any, pe
     _assert_dead(client, first["access_token"], rotated["access_token"])
 
 
+@pytest.mark.checklist(27)
 def test_revoking_the_refresh_token_kills_its_access_tokens(client: Any, personas: dict[str, Any]) -> None:
     tokens = _tokens(client, personas["patient_moscow"])
     _assert_live(client, tokens["access_token"])
@@ -72,6 +78,7 @@ def test_revoking_the_refresh_token_kills_its_access_tokens(client: Any, persona
     _assert_dead(client, tokens["access_token"])
 
 
+@pytest.mark.checklist(27, 43)
 def test_logout_kills_the_sessions_access_tokens(client: Any, personas: dict[str, Any]) -> None:
     tokens = _tokens(client, personas["patient_moscow"])
     _assert_live(client, tokens["access_token"])
@@ -80,6 +87,7 @@ def test_logout_kills_the_sessions_access_tokens(client: Any, personas: dict[str
     _assert_dead(client, tokens["access_token"])
 
 
+@pytest.mark.checklist(27)
 def test_withdrawn_consent_kills_the_clients_access_tokens(client: Any, personas: dict[str, Any]) -> None:
     tokens = _tokens(client, personas["patient_moscow"])
     _assert_live(client, tokens["access_token"])
@@ -89,16 +97,18 @@ def test_withdrawn_consent_kills_the_clients_access_tokens(client: Any, personas
     _assert_dead(client, tokens["access_token"])
 
 
+@pytest.mark.checklist(27)
 def test_a_disabled_account_has_no_active_access_tokens(app: Any, client: Any, personas: dict[str, Any]) -> None:
-    from idp.selfservice.lifecycle import disable_account
+    disable_account = app.extensions["gosid"].lifecycle.disable_account
 
     tokens = _tokens(client, personas["patient_moscow"])
     _assert_live(client, tokens["access_token"])
-    with app.test_request_context():
+    with app.test_request_context(), transaction():
         assert disable_account(personas["patient_moscow"]["oid"])
     _assert_dead(client, tokens["access_token"])
 
 
+@pytest.mark.checklist(27)
 def test_another_grant_of_the_same_person_stays_active(app: Any, client: Any, personas: dict[str, Any]) -> None:
     """Revocation is per grant: the same person's other login (another browser) keeps working."""
     patient = personas["patient_moscow"]

@@ -1,7 +1,7 @@
 """Security checklist items 31-45 as they apply to the IdP: JWT handling, logout, sessions.
 
-Each test is named after its item. Item 36 and the RP/RS halves of 33 and 37 are in
-test_36_37_relying_party.py; 44's idle timeout and 45's password change are tested with the
+Each test carries its item in a ``checklist`` marker. Item 36 and the RP/RS halves of 33 and 37
+are in test_relying_party_attacks.py; 44's idle timeout and 45's password change are tested with the
 features (see docs/SECURITY.md). Every test runs on both backends.
 """
 
@@ -12,40 +12,28 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.security import fixtures_late
-from tests.security.fixtures_late import (
-    ASSERTION_TYPE,
-    BACKCHANNEL_EVENT,
-    DEMO_CREDS,
-    ISSUER,
-    LogoutReceiver,
+from tests.support.audit_log import audit_events
+from tests.support.clients import DEMO_CREDS, ISSUER, register
+from tests.support.cookies import session_cookie, session_data, set_cookie_headers
+from tests.support.flows import RP_REDIRECT, outbox_code, password_step, refresh, sms_step
+from tests.support.handmade_jwts import (
     assertion,
-    audit_events,
-    bearer,
     decode_part,
     dpop_proof,
-    ec_key,
     hs256_jwt,
     published_keyset,
-    refresh,
-    register,
-    rsa_key,
-    session_cookie,
-    session_data,
-    set_cookie_headers,
-    sign_in,
     signed_jwt,
     unsecured_jwt,
 )
-from tests.support.flows import RP_REDIRECT, outbox_code, password_step, sms_step
+from tests.support.jose_builders import ASSERTION_TYPE, ec_key, rsa_key
+from tests.support.logout_receiver import BACKCHANNEL_EVENT, LogoutReceiver
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of
-
-app_with_own_keys = fixtures_late.app_with_own_keys
-production_app = fixtures_late.production_app
+from tests.support.sign_in import bearer, sign_in
 
 POST_LOGOUT = "http://localhost:8001/"
 MACHINE = ("robot-31", "robot-secret-0123456789-abcdef")
@@ -121,7 +109,8 @@ def _signed_in(client: Any) -> bool:
 # --- 31-35: JWT handling --------------------------------------------------------------------
 
 
-def test_31_alg_none_tokens_are_refused(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(31)
+def test_alg_none_tokens_are_refused(app: Any, client: Any, personas: dict[str, Any]) -> None:
     done = sign_in(client, personas["patient_moscow"])
     _machine(app)
     key = _jwt_client(app)
@@ -164,7 +153,8 @@ def test_31_alg_none_tokens_are_refused(app: Any, client: Any, personas: dict[st
             raise AssertionError(f"{alg_field}=none was registered")
 
 
-def test_32_hs256_token_maced_with_the_public_key_is_refused(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(32)
+def test_hs256_token_maced_with_the_public_key_is_refused(app: Any, client: Any, personas: dict[str, Any]) -> None:
     done = sign_in(client, personas["patient_moscow"])
     _machine(app)
     client_key = _jwt_client(app)
@@ -194,7 +184,8 @@ def test_32_hs256_token_maced_with_the_public_key_is_refused(app: Any, client: A
     assert _signed_in(client)
 
 
-def test_33_unknown_kid_and_keys_named_in_the_header_are_not_trusted(
+@pytest.mark.checklist(33)
+def test_unknown_kid_and_keys_named_in_the_header_are_not_trusted(
     app: Any, client: Any, personas: dict[str, Any]
 ) -> None:
     done = sign_in(client, personas["patient_moscow"])
@@ -227,7 +218,8 @@ def test_33_unknown_kid_and_keys_named_in_the_header_are_not_trusted(
     assert _userinfo_status(client, done.access_token) == 200
 
 
-def test_34_clock_skew_small_future_iat_accepted_large_refused_expired_refused(
+@pytest.mark.checklist(34)
+def test_clock_skew_small_future_iat_accepted_large_refused_expired_refused(
     app: Any, client: Any, personas: dict[str, Any]
 ) -> None:
     _machine(app)
@@ -236,7 +228,8 @@ def test_34_clock_skew_small_future_iat_accepted_large_refused_expired_refused(
     # Client assertions.
     assert _with_assertion(client, assertion(key, JWT_CLIENT, iat=now + 10, exp=now + 70)).status_code == 200
     assert _with_assertion(client, assertion(key, JWT_CLIENT, iat=now + 10, nbf=now + 10)).status_code == 200
-    for late in ({"iat": now + 120, "exp": now + 180}, {"nbf": now + 120, "exp": now + 180}, {"exp": now - 1}):
+    lates: list[dict[str, Any]] = [{"iat": now + 120, "exp": now + 180}, {"nbf": now + 120, "exp": now + 180}]
+    for late in [*lates, {"exp": now - 1}]:
         assert _assertion_refused(_with_assertion(client, assertion(key, JWT_CLIENT, **late))), late
     # DPoP proofs.
     nonce = _server_nonce(client)
@@ -261,7 +254,8 @@ def test_34_clock_skew_small_future_iat_accepted_large_refused_expired_refused(
     assert _userinfo_status(client, slightly_ahead) == 200
 
 
-def test_35_id_token_or_another_clients_token_is_not_an_access_token(
+@pytest.mark.checklist(35)
+def test_id_token_or_another_clients_token_is_not_an_access_token(
     app: Any, client: Any, personas: dict[str, Any]
 ) -> None:
     done = sign_in(client, personas["patient_moscow"], scope="openid profile offline_access")
@@ -276,7 +270,8 @@ def test_35_id_token_or_another_clients_token_is_not_an_access_token(
     assert client.post("/introspect", data={"token": done.access_token}, auth=DEMO_CREDS).get_json()["active"]
 
 
-def test_37_userinfo_needs_the_openid_scope_and_refuses_a_token_in_the_url(
+@pytest.mark.checklist(37)
+def test_userinfo_needs_the_openid_scope_and_refuses_a_token_in_the_url(
     app: Any, client: Any, personas: dict[str, Any]
 ) -> None:
     machine = _machine(app)
@@ -297,7 +292,8 @@ def test_37_userinfo_needs_the_openid_scope_and_refuses_a_token_in_the_url(
 # --- 38-39: logout ----------------------------------------------------------------------------
 
 
-def test_38_unregistered_post_logout_redirect_uri_gets_no_redirect(
+@pytest.mark.checklist(38)
+def test_unregistered_post_logout_redirect_uri_gets_no_redirect(
     app: Any, client: Any, personas: dict[str, Any]
 ) -> None:
     done = sign_in(client, personas["patient_moscow"])
@@ -329,7 +325,8 @@ def test_38_unregistered_post_logout_redirect_uri_gets_no_redirect(
     assert resp.status_code == 303 and resp.headers["Location"] == POST_LOGOUT + "?state=s1"
 
 
-def test_39_logout_without_id_token_hint_asks_for_confirmation(client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(39)
+def test_logout_without_id_token_hint_asks_for_confirmation(client: Any, personas: dict[str, Any]) -> None:
     sign_in(client, personas["patient_moscow"])
     page = client.get("/logout", query_string={"client_id": "egisz-demo", "post_logout_redirect_uri": POST_LOGOUT})
     assert _is_confirmation_page(page)
@@ -344,7 +341,8 @@ def test_39_logout_without_id_token_hint_asks_for_confirmation(client: Any, pers
     assert not _signed_in(client)
 
 
-def test_39_logout_with_id_token_hint_from_retired_key_works(app_with_own_keys: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(39)
+def test_logout_with_id_token_hint_from_retired_key_works(app_with_own_keys: Any, personas: dict[str, Any]) -> None:
     """Key rotation overlap (ory/hydra #3719): tokens signed by the retired key still verify via
     JWKS, still work, and their id_token_hint still logs out; once dropped, they do not."""
     from idp.oidc.keys import KeyRing
@@ -434,9 +432,8 @@ def test_backchannel_logout_sends_a_signed_logout_token_and_retries_after_500(
 # --- 40-44: sessions --------------------------------------------------------------------------
 
 
-def test_40_session_id_is_renewed_after_every_authentication_step(
-    app: Any, client: Any, personas: dict[str, Any]
-) -> None:
+@pytest.mark.checklist(40)
+def test_session_id_is_renewed_after_every_authentication_step(app: Any, client: Any, personas: dict[str, Any]) -> None:
     persona = personas["patient_moscow"]
     # The attacker obtains a pre-login cookie and plants it in the victim's browser.
     attacker = app.test_client()
@@ -478,7 +475,8 @@ def _attributes(header: str) -> dict[str, str]:
     return {p.split("=", 1)[0].lower(): (p.split("=", 1)[1] if "=" in p else "") for p in parts}
 
 
-def test_41_cookies_are_httponly_samesite_and_small(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(41)
+def test_cookies_are_httponly_samesite_and_small(app: Any, client: Any, personas: dict[str, Any]) -> None:
     name = app.config["SESSION_COOKIE_NAME"]
     page = client.get("/login")
     assert "Strict-Transport-Security" not in page.headers  # over plain http (development) it means nothing
@@ -491,7 +489,8 @@ def test_41_cookies_are_httponly_samesite_and_small(app: Any, client: Any, perso
     assert len(session_cookie(app, client) or "") < 1024
 
 
-def test_41_production_cookie_is_host_prefixed_secure_and_httponly(production_app: Any) -> None:
+@pytest.mark.checklist(41)
+def test_production_cookie_is_host_prefixed_secure_and_httponly(production_app: Any) -> None:
     app = production_app
     name = app.config["SESSION_COOKIE_NAME"]
     assert name.startswith("__Host-")
@@ -502,7 +501,8 @@ def test_41_production_cookie_is_host_prefixed_secure_and_httponly(production_ap
     assert "httponly" in attrs and attrs["samesite"].lower() in {"lax", "strict"}
 
 
-def test_41_hsts_for_at_least_a_year_in_production(production_app: Any) -> None:
+@pytest.mark.checklist(41)
+def test_hsts_for_at_least_a_year_in_production(production_app: Any) -> None:
     prod = production_app.test_client()
     for resp in (
         prod.get("/login", base_url="https://id.gosid.example"),
@@ -514,7 +514,8 @@ def test_41_hsts_for_at_least_a_year_in_production(production_app: Any) -> None:
         assert max_age >= 365 * 24 * 3600, hsts
 
 
-def test_42_session_ids_are_256_bit_random_and_never_in_urls(app: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(42)
+def test_session_ids_are_256_bit_random_and_never_in_urls(app: Any, personas: dict[str, Any]) -> None:
     import base64
 
     seen: list[str] = []
@@ -553,7 +554,8 @@ def test_42_session_ids_are_256_bit_random_and_never_in_urls(app: Any, personas:
     assert len(set(seen)) == len(seen)
 
 
-def test_43_old_cookie_after_logout_is_unauthenticated(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(43)
+def test_old_cookie_after_logout_is_unauthenticated(app: Any, client: Any, personas: dict[str, Any]) -> None:
     sign_in(client, personas["patient_moscow"])
     stolen = session_cookie(app, client)
     assert stolen and _signed_in(client)
@@ -567,7 +569,8 @@ def test_43_old_cookie_after_logout_is_unauthenticated(app: Any, client: Any, pe
     assert query_of(resp.headers["Location"])["error"] == "login_required"
 
 
-def test_43_refresh_tokens_of_the_session_die_at_logout(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(43)
+def test_refresh_tokens_of_the_session_die_at_logout(app: Any, client: Any, personas: dict[str, Any]) -> None:
     persona = personas["patient_moscow"]
     other = ("other-43", "other-43-secret-0123456789")
     register(app, client_id=other[0], redirect_uris=[RP_REDIRECT], client_secret=other[1])
@@ -585,7 +588,8 @@ def test_43_refresh_tokens_of_the_session_die_at_logout(app: Any, client: Any, p
     assert refresh(client, DEMO_CREDS, elsewhere.refresh_token).status_code == 200, "only this session ends"
 
 
-def test_43_gosid_user_disable_ends_sessions_and_refresh_tokens(
+@pytest.mark.checklist(27, 43)
+def test_gosid_user_disable_ends_sessions_and_refresh_tokens(
     app: Any, client: Any, settings: Any, personas: dict[str, Any], tmp_path: Any
 ) -> None:
     from idp.cli import main
@@ -610,7 +614,8 @@ def test_43_gosid_user_disable_ends_sessions_and_refresh_tokens(
     assert refused.status_code != 303 and "sid" not in session_data(app, again), "a disabled account signs in"
 
 
-def test_44_session_ends_12_hours_after_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(44)
+def test_session_ends_12_hours_after_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
     """The absolute limit (A4 3.3.2 L2: 12 h); the 30-minute idle limit is tested in
     tests/integration/test_protocol_features.py::test_idle_session_needs_a_new_login."""
     from sqlalchemy import update
@@ -639,7 +644,8 @@ def test_44_session_ends_12_hours_after_login(app: Any, client: Any, personas: d
 # --- 45: account changes ---------------------------------------------------------------------
 
 
-def test_45_changing_second_factors_needs_a_recent_full_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(45)
+def test_changing_second_factors_needs_a_recent_full_login(app: Any, client: Any, personas: dict[str, Any]) -> None:
     """The MFA half of item 45 (A5 7.5.1). The password-change half is tested in
     tests/integration/account_security/test_passwords_and_reset.py."""
     from sqlalchemy import update

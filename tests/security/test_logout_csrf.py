@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.security.fixtures_late import register, sign_in
+import pytest
+
+from tests.support.clients import register
 from tests.support.oidc_client import csrf_token
+from tests.support.sign_in import sign_in
 
 ATTACKER_CLIENT = ("attacker-app", "attacker-app-secret-0123456789")
 ATTACKER_REDIRECT = "https://attacker.example.ru/cb"
@@ -49,6 +52,7 @@ def _attacker_id_token(app: Any, personas: dict[str, Any]) -> str:
     return done.id_token
 
 
+@pytest.mark.checklist(39)
 def test_a_foreign_id_token_hint_asks_the_victim_and_ends_nothing(app: Any, personas: dict[str, Any]) -> None:
     victim = app.test_client()
     sign_in(victim, personas["patient_moscow"])
@@ -62,6 +66,7 @@ def test_a_foreign_id_token_hint_asks_the_victim_and_ends_nothing(app: Any, pers
     assert confirmed.status_code in (200, 303) and not _signed_in(victim), "the person's own confirmation"
 
 
+@pytest.mark.checklist(39)
 def test_the_victims_own_earlier_session_hint_asks_too(app: Any, personas: dict[str, Any]) -> None:
     """The same person, another session (``sid`` differs): that session is not this one."""
     patient = personas["patient_moscow"]
@@ -73,6 +78,7 @@ def test_the_victims_own_earlier_session_hint_asks_too(app: Any, personas: dict[
     assert _is_confirmation(page) and _signed_in(here) and _signed_in(elsewhere)
 
 
+@pytest.mark.checklist(39)
 def test_the_sessions_own_hint_still_logs_out_at_once(app: Any, personas: dict[str, Any]) -> None:
     browser = app.test_client()
     done = sign_in(browser, personas["patient_moscow"])

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from tests.security.fixtures_late import _seeded_app
+from tests.support.apps import seeded_app
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
 
@@ -33,7 +33,7 @@ def app_with(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Call
     made: list[Iterator[Any]] = []
 
     def build(**overrides: Any) -> Any:
-        factory = _seeded_app(replace(settings, **overrides), persona_rows)
+        factory = seeded_app(replace(settings, **overrides), persona_rows)
         made.append(factory)
         return next(factory)
 
@@ -64,6 +64,7 @@ def _propose_phone(browser: Any, phone: str) -> Any:
     return browser.post("/profile/security/contact/phone", data={"csrf_token": csrf_token(page.text), "value": phone})
 
 
+@pytest.mark.checklist(50)
 def test_contact_change_probes_are_limited_per_account_and_audited(app: Any, personas: dict[str, Any]) -> None:
     prober, stranger = app.test_client(), personas["doctor_moscow"]["phone"]
     _sign_in(prober, personas["patient_moscow"])
@@ -74,6 +75,7 @@ def test_contact_change_probes_are_limited_per_account_and_audited(app: Any, per
     assert _bound_events(app, "phone") == PER_ACCOUNT
 
 
+@pytest.mark.checklist(50)
 def test_probes_from_one_ip_are_limited_across_accounts(app_with: Callable[..., Any], personas: dict) -> None:
     app = app_with(lookup_checks_per_ip=3)
     first, second = app.test_client(), app.test_client()
@@ -95,6 +97,7 @@ def _register(browser: Any, phone: str, email: str) -> Any:
     return browser.post("/register/confirm", data={"csrf_token": csrf_token(page.text), "code": code})
 
 
+@pytest.mark.checklist(50)
 def test_registration_email_probes_are_audited_and_limited_per_ip(app_with: Callable[..., Any], personas: dict) -> None:
     app = app_with(lookup_checks_per_ip=2)
     taken = personas["patient_moscow"]["email"]
@@ -112,6 +115,7 @@ def test_registration_email_probes_are_audited_and_limited_per_ip(app_with: Call
         assert db.session.scalar(select(func.count()).where(Person.phone == "+79035550023")) == 0
 
 
+@pytest.mark.checklist(50)
 def test_profile_snils_probes_are_limited_per_account(app: Any, personas: dict[str, Any]) -> None:
     browser = app.test_client()
     assert _register(browser, "+79035550031", "").status_code == 303
@@ -170,6 +174,7 @@ def _reset(browser: Any, login: str) -> Any:
     return browser.post("/password/reset", data={"csrf_token": csrf_token(page.text), "login": login})
 
 
+@pytest.mark.checklist(50)
 def test_reset_does_the_same_work_for_unknown_and_known_accounts(
     app: Any, personas: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,6 +189,7 @@ def test_reset_does_the_same_work_for_unknown_and_known_accounts(
     assert len(known_work[1]) == len(unknown_work[1]), f"durable writes differ: {known_work[1]} {unknown_work[1]}"
 
 
+@pytest.mark.checklist(50)
 def test_reset_send_limit_answers_unknown_accounts_like_known_ones(app: Any, personas: dict[str, Any]) -> None:
     """The 11th reset an hour to one phone is refused whether or not the phone has an account."""
     for login in (personas["patient_moscow"]["phone"], "+79990001122"):

@@ -10,9 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.security.conftest import Registered
-from tests.security.helpers import bearer, browser_code, code_exchange, demo_request, in_parallel, json_error
+from idp.storage.unit_of_work import transaction
+from tests.support.attacker import browser_code, code_exchange, demo_request, json_error
+from tests.support.clients import Registered
 from tests.support.oidc_client import AuthRequest
+from tests.support.parallel import in_parallel
+from tests.support.present import present
+from tests.support.sign_in import bearer
 
 
 def _tokens(client: Any, creds: tuple[str, str], person: dict, scope: str = "openid profile medcard.rs") -> dict:
@@ -30,7 +34,8 @@ def _refresh(client: Any, creds: tuple[str, str], token: str, **extra: str) -> A
 # --- 24. reuse after rotation revokes the family; parallel refreshes have one winner -------------
 
 
-def test_24_refresh_token_reuse_after_rotation_revokes_the_family(
+@pytest.mark.checklist(24)
+def test_refresh_token_reuse_after_rotation_revokes_the_family(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     from idp.audit.models import AuditEvent
@@ -56,7 +61,8 @@ def test_24_refresh_token_reuse_after_rotation_revokes_the_family(
     assert events, "the reuse is not in the audit log"
 
 
-def test_24_parallel_refresh_has_one_winner(
+@pytest.mark.checklist(24)
+def test_parallel_refresh_has_one_winner(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     """20 concurrent refreshes of one refresh token: one 200, 19 × invalid_grant, never a 5xx."""
@@ -67,10 +73,11 @@ def test_24_parallel_refresh_has_one_winner(
     assert statuses.count(200) == 1, statuses
     losers = [body for status, body in results if status != 200]
     assert all(status == 400 for status, _ in results if status != 200), statuses
-    assert len(losers) == 19 and all(losers) and {body["error"] for body in losers} == {"invalid_grant"}
+    assert len(losers) == 19 and all(losers) and {present(body)["error"] for body in losers} == {"invalid_grant"}
 
 
-def test_24_reuse_racing_the_rotation_still_revokes_the_new_token(
+@pytest.mark.checklist(24)
+def test_reuse_racing_the_rotation_still_revokes_the_new_token(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stolen copy is replayed after the legitimate refresh marked the token used but before
@@ -79,16 +86,19 @@ def test_24_reuse_racing_the_rotation_still_revokes_the_new_token(
     service = app.extensions["gosid"].refresh
     original_issue = service.issue
     replays: list[Any] = []
+    threads: list[threading.Thread] = []
 
     def issue_after_a_replay(**kwargs: Any) -> Any:
-        if kwargs.get("family") is not None and not replays:
+        if kwargs.get("family") is not None and not threads:
             thread = threading.Thread(target=lambda: replays.append(_refresh(app.test_client(), rp_credentials, token)))
             thread.start()
-            thread.join(timeout=30)
+            threads.append(thread)
+            thread.join(timeout=0.5)  # the replay is in flight: it waits for this rotation's transaction
         return original_issue(**kwargs)
 
     monkeypatch.setattr(service, "issue", issue_after_a_replay)
     winner = _refresh(client, rp_credentials, token)
+    threads[0].join(timeout=30)
     monkeypatch.undo()
     assert replays and json_error(replays[0]) == "invalid_grant"
     assert winner.status_code == 200, winner.text
@@ -99,7 +109,8 @@ def test_24_reuse_racing_the_rotation_still_revokes_the_new_token(
 # --- 25. scope can narrow, never widen ---------------------------------------------------------------
 
 
-def test_25_refresh_with_broader_scope_is_invalid_scope_narrower_is_allowed(
+@pytest.mark.checklist(25)
+def test_refresh_with_broader_scope_is_invalid_scope_narrower_is_allowed(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     tokens = _tokens(client, rp_credentials, personas["patient_moscow"], scope="openid profile medcard.rs")
@@ -118,7 +129,8 @@ def test_25_refresh_with_broader_scope_is_invalid_scope_narrower_is_allowed(
     assert json_error(regrow) == "invalid_scope"
 
 
-def test_25_refused_scope_widening_does_not_burn_the_refresh_token(
+@pytest.mark.checklist(25)
+def test_refused_scope_widening_does_not_burn_the_refresh_token(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     """An invalid_scope answer changes nothing: the same token still refreshes (RFC 6749 §5.2)."""
@@ -132,7 +144,8 @@ def test_25_refused_scope_widening_does_not_burn_the_refresh_token(
 # --- 26. refresh token bound to its client --------------------------------------------------------------
 
 
-def test_26_refresh_token_of_another_client_is_invalid_grant(
+@pytest.mark.checklist(26)
+def test_refresh_token_of_another_client_is_invalid_grant(
     client: Any, rp_credentials: tuple[str, str], personas: dict, other_client: Registered
 ) -> None:
     token = _tokens(client, rp_credentials, personas["patient_moscow"])["refresh_token"]
@@ -146,7 +159,8 @@ def test_26_refresh_token_of_another_client_is_invalid_grant(
 # --- 27. refresh after logout, account disablement, client disablement ---------------------------------
 
 
-def test_27_refresh_after_logout_is_rejected(
+@pytest.mark.checklist(27)
+def test_refresh_after_logout_is_rejected(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     from tests.support.oidc_client import csrf_token
@@ -164,17 +178,19 @@ def test_27_refresh_after_logout_is_rejected(
     assert json_error(_refresh(browser, rp_credentials, tokens["refresh_token"])) == "invalid_grant"
 
 
-def test_27_refresh_after_account_or_client_disabled_is_rejected(
+@pytest.mark.checklist(27)
+def test_refresh_after_account_or_client_disabled_is_rejected(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     from idp.oidc.models import OAuthClient
-    from idp.selfservice.lifecycle import disable_account
     from idp.storage.db import db
+
+    disable_account = app.extensions["gosid"].lifecycle.disable_account
 
     patient = _tokens(client, rp_credentials, personas["patient_moscow"])
     doctor_browser = app.test_client()
     doctor = _tokens(doctor_browser, rp_credentials, personas["doctor_moscow"])
-    with app.test_request_context():
+    with app.test_request_context(), transaction():
         assert disable_account(personas["patient_moscow"]["oid"])
     assert json_error(_refresh(client, rp_credentials, patient["refresh_token"])) == "invalid_grant"
     assert client.get("/userinfo", headers=bearer(patient["access_token"])).status_code == 401
@@ -206,7 +222,8 @@ class ShiftedClock:
         return self._real() + self.offset
 
 
-def test_28_refresh_token_past_absolute_lifetime_is_rejected_despite_sliding_use(
+@pytest.mark.checklist(28)
+def test_refresh_token_past_absolute_lifetime_is_rejected_despite_sliding_use(
     client: Any, rp_credentials: tuple[str, str], personas: dict, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = ShiftedClock()

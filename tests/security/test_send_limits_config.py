@@ -3,7 +3,7 @@
 The root ``settings`` fixture reads ``config/idp.toml`` as ``make run`` does (only the database,
 store, keys and secret are the test's), so these tests attack the shipped limits: 10 codes to one
 phone or e-mail and 30 from one IP an hour. Only the e2e suite and the benchmark raise them,
-for their own servers (tests/e2e/harness.py, bench/run.py); production refuses such values
+for their own servers (tests/support/servers.py, bench/run.py); production refuses such values
 (tests/unit/test_settings.py).
 """
 
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.security.helpers import expire_now
+import pytest
+
 from tests.support.oidc_client import csrf_token
+from tests.support.store import expire_now
 
 SHIPPED_PER_RECIPIENT = 10  # README, docs/FACTORS.md
 SHIPPED_PER_IP = 30
@@ -34,6 +36,7 @@ def _register(client: Any, phone: str) -> Any:
     return client.post("/register", data=form)
 
 
+@pytest.mark.checklist(48)
 def test_twelve_password_resets_to_one_phone_send_at_most_the_documented_ten_codes(
     app: Any, personas: dict[str, Any]
 ) -> None:
@@ -45,6 +48,7 @@ def test_twelve_password_resets_to_one_phone_send_at_most_the_documented_ten_cod
     assert len(_outbox(app.test_client(), phone)) == SHIPPED_PER_RECIPIENT
 
 
+@pytest.mark.checklist(48)
 def test_twelve_registrations_with_one_phone_send_at_most_the_documented_ten_messages(app: Any) -> None:
     phone = "+79160000042"  # nobody's number: every registration would text it
     answers = []
@@ -56,6 +60,7 @@ def test_twelve_registrations_with_one_phone_send_at_most_the_documented_ten_mes
     assert len(_outbox(app.test_client(), phone)) == SHIPPED_PER_RECIPIENT
 
 
+@pytest.mark.checklist(48)
 def test_one_ip_triggers_at_most_the_documented_thirty_codes_an_hour(app: Any) -> None:
     phones = [f"+7916000{n:04d}" for n in range(SHIPPED_PER_IP + 2)]  # a new number each time
     statuses = [_register(app.test_client(), phone).status_code for phone in phones]

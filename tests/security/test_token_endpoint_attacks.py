@@ -6,22 +6,24 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.security.conftest import Registered
-from tests.security.helpers import (
-    ISSUER,
+import pytest
+
+from idp.storage.unit_of_work import transaction
+from tests.support.attacker import (
     TOKEN_URL,
-    bearer,
     code_exchange,
     code_for,
     demo_request,
     error_redirect,
-    in_parallel,
     json_error,
     next_code,
 )
+from tests.support.clients import ISSUER, Registered
 from tests.support.flows import RP_REDIRECT
 from tests.support.jose_builders import assertion_form, client_assertion, ec_key
 from tests.support.oidc_client import AuthRequest
+from tests.support.parallel import in_parallel
+from tests.support.sign_in import bearer
 
 
 def _introspect(client: Any, creds: tuple[str, str], token: str) -> dict[str, Any]:
@@ -33,7 +35,8 @@ def _introspect(client: Any, creds: tuple[str, str], token: str) -> dict[str, An
 # --- 18. code replay: refused, and what the code produced is revoked ---------------------------
 
 
-def test_18_code_replay_is_invalid_grant_and_revokes_issued_tokens(
+@pytest.mark.checklist(18)
+def test_code_replay_is_invalid_grant_and_revokes_issued_tokens(
     client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     req = demo_request(scope="openid profile offline_access")
@@ -59,7 +62,8 @@ def test_18_code_replay_is_invalid_grant_and_revokes_issued_tokens(
 # --- 19. parallel redemption: exactly one winner -------------------------------------------------
 
 
-def test_19_parallel_code_redemption_has_one_winner(
+@pytest.mark.checklist(19)
+def test_parallel_code_redemption_has_one_winner(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict
 ) -> None:
     """20 concurrent redemptions of one code: one 200, 19 × invalid_grant, never a 5xx."""
@@ -77,7 +81,8 @@ def test_19_parallel_code_redemption_has_one_winner(
 # --- 20. codes are short-lived ------------------------------------------------------------------
 
 
-def test_20_code_older_than_its_lifetime_is_invalid_grant(
+@pytest.mark.checklist(20)
+def test_code_older_than_its_lifetime_is_invalid_grant(
     app: Any, client: Any, rp_credentials: tuple[str, str], personas: dict, settings: Any
 ) -> None:
     assert 0 < settings.authorization_code_ttl <= 60  # F2: at most 60 s
@@ -104,7 +109,8 @@ def _store_keys(store: Any) -> list[str]:
 # --- 21. code bound to its client and redirect_uri ---------------------------------------------
 
 
-def test_21_code_redeemed_by_another_client_or_with_another_redirect_uri_is_invalid_grant(
+@pytest.mark.checklist(21)
+def test_code_redeemed_by_another_client_or_with_another_redirect_uri_is_invalid_grant(
     client: Any, rp_credentials: tuple[str, str], personas: dict, other_client: Registered
 ) -> None:
     req = demo_request()
@@ -132,7 +138,8 @@ def test_21_code_redeemed_by_another_client_or_with_another_redirect_uri_is_inva
 # --- 22. client authentication --------------------------------------------------------------------
 
 
-def test_22_wrong_missing_or_unregistered_client_authentication_is_invalid_client(
+@pytest.mark.checklist(22)
+def test_wrong_missing_or_unregistered_client_authentication_is_invalid_client(
     client: Any, rp_credentials: tuple[str, str], personas: dict, client_key: Any
 ) -> None:
     from joserfc import jwt
@@ -173,7 +180,8 @@ def test_22_wrong_missing_or_unregistered_client_authentication_is_invalid_clien
     assert client.post("/token", data=code_exchange(req, code), auth=rp_credentials).status_code == 200
 
 
-def test_22_more_than_one_authentication_mechanism_is_invalid_request(
+@pytest.mark.checklist(22)
+def test_more_than_one_authentication_mechanism_is_invalid_request(
     client: Any, rp_credentials: tuple[str, str], personas: dict, client_key: Any
 ) -> None:
     req = demo_request()
@@ -204,34 +212,33 @@ def _machine_token(client: Any, assertion: str) -> Any:
     )
 
 
-def test_23_private_key_jwt_audience_array_or_token_url_is_refused(client: Any, pkjwt_client: Registered) -> None:
+@pytest.mark.checklist(23)
+def test_private_key_jwt_audience_array_or_token_url_is_refused(client: Any, pkjwt_client: Registered) -> None:
     for audience in ([ISSUER], [ISSUER, TOKEN_URL], TOKEN_URL, ISSUER + "/", "https://evil.example"):
-        assertion = client_assertion(pkjwt_client.key, client_id=pkjwt_client.client_id, audience=audience)
+        assertion = client_assertion(pkjwt_client.signing_key, client_id=pkjwt_client.client_id, audience=audience)
         assert json_error(_machine_token(client, assertion), (400, 401)) == "invalid_client", audience
     # Control: the same client with the issuer identifier as a single string is accepted.
-    good = client_assertion(pkjwt_client.key, client_id=pkjwt_client.client_id, audience=ISSUER)
+    good = client_assertion(pkjwt_client.signing_key, client_id=pkjwt_client.client_id, audience=ISSUER)
     assert _machine_token(client, good).status_code == 200
 
 
-def test_23_private_key_jwt_replayed_jti_or_expired_is_refused(client: Any, pkjwt_client: Registered) -> None:
-    cid = pkjwt_client.client_id
-    assertion = client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER)
+@pytest.mark.checklist(23)
+def test_private_key_jwt_replayed_jti_or_expired_is_refused(client: Any, pkjwt_client: Registered) -> None:
+    cid, signer = pkjwt_client.client_id, pkjwt_client.signing_key
+    assertion = client_assertion(signer, client_id=cid, audience=ISSUER)
     assert _machine_token(client, assertion).status_code == 200
     assert json_error(_machine_token(client, assertion), (400, 401)) == "invalid_client"  # replayed as is
-    assert (
-        _machine_token(client, client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, jti="j")).status_code
-        == 200
-    )
-    again = client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, jti="j")  # new signature, same jti
+    assert _machine_token(client, client_assertion(signer, client_id=cid, audience=ISSUER, jti="j")).status_code == 200
+    again = client_assertion(signer, client_id=cid, audience=ISSUER, jti="j")  # new signature, same jti
     assert json_error(_machine_token(client, again), (400, 401)) == "invalid_client"
     now = int(time.time())
-    attacker = ec_key(pkjwt_client.key.kid)  # same kid, other key
+    attacker = ec_key(signer.kid)  # same kid, other key
     for what, forged in (
-        ("expired", client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, iat=now - 120, exp=now - 60)),
-        ("just expired", client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, iat=now - 60, exp=now - 1)),
-        ("no exp", client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, exp=None)),
-        ("no jti", client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, jti=None)),
-        ("day-long", client_assertion(pkjwt_client.key, client_id=cid, audience=ISSUER, exp=now + 24 * 3600)),
+        ("expired", client_assertion(signer, client_id=cid, audience=ISSUER, iat=now - 120, exp=now - 60)),
+        ("just expired", client_assertion(signer, client_id=cid, audience=ISSUER, iat=now - 60, exp=now - 1)),
+        ("no exp", client_assertion(signer, client_id=cid, audience=ISSUER, exp=None)),
+        ("no jti", client_assertion(signer, client_id=cid, audience=ISSUER, jti=None)),
+        ("day-long", client_assertion(signer, client_id=cid, audience=ISSUER, exp=now + 24 * 3600)),
         ("unregistered key", client_assertion(attacker, client_id=cid, audience=ISSUER)),
         (
             "embedded jwk",
@@ -244,7 +251,8 @@ def test_23_private_key_jwt_replayed_jti_or_expired_is_refused(client: Any, pkjw
 # --- 29. grant types a client is not registered for --------------------------------------------------
 
 
-def test_29_unregistered_grant_type_is_unauthorized_client(
+@pytest.mark.checklist(29)
+def test_unregistered_grant_type_is_unauthorized_client(
     app: Any, client: Any, rp_credentials: tuple[str, str], machine_client: Registered, personas: dict
 ) -> None:
     from idp.oidc.clients import register_client
@@ -260,7 +268,7 @@ def test_29_unregistered_grant_type_is_unauthorized_client(
         resp = client.post("/token", data=data, auth=machine_client.creds)
         assert json_error(resp, (400, 401)) == "unauthorized_client", data["grant_type"]
     # a code-only client gets no refresh token and cannot use one
-    with app.app_context():
+    with app.app_context(), transaction():
         secret = register_client(
             client_id="no-refresh",
             name="no-refresh",
@@ -282,7 +290,8 @@ def test_29_unregistered_grant_type_is_unauthorized_client(
     assert json_error(resp, (400, 401)) == "unauthorized_client"
 
 
-def test_29_client_not_registered_for_authorization_code_gets_no_code(
+@pytest.mark.checklist(29)
+def test_client_not_registered_for_authorization_code_gets_no_code(
     client: Any, personas: dict, machine_client: Registered
 ) -> None:
     code_for(client, demo_request(), personas["patient_moscow"])  # a signed-in person

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.security.conftest import Registered
-from tests.security.fixtures_late import sign_in
-from tests.security.helpers import TOKEN_URL, bearer, code_exchange, code_for, json_error
+from tests.support.attacker import TOKEN_URL, code_exchange, code_for, json_error
+from tests.support.clients import Registered
 from tests.support.jose_builders import dpop_proof, ec_key
 from tests.support.oidc_client import AuthRequest
+from tests.support.sign_in import bearer, sign_in
 
 FORM = "application/x-www-form-urlencoded"
 

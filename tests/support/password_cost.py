@@ -17,5 +17,5 @@ TEST_HASH_SETTINGS = {
     "password_hash_parallelism": TEST_HASH_PARAMETERS.parallelism,
 }
 
-# The same, as the environment of a server a test starts (tests/e2e/harness.py).
+# The same, as the environment of a server a test starts (tests/support/servers.py).
 TEST_HASH_ENVIRON = {f"GOSID_{name.upper()}": str(value) for name, value in TEST_HASH_SETTINGS.items()}

@@ -1,24 +1,16 @@
 """The ESIA blueprints: ``esia`` for browsers (CSRF-protected forms) and ``esia_api`` for
-machines (token endpoint, person API, certificates; CSRF-exempt)."""
+machines (token endpoint, person API, certificates; CSRF-exempt), registered with their views
+by ``routes``. Both render their refusals (:class:`~idp.esia.errors.EsiaError`) through
+``responses.render_refusal``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-from flask_wtf import CSRFProtect
+from flask import Blueprint
 
-from idp.adapters.store import ShortLivedStore
-from idp.esia.runtime import init_runtime
-from idp.settings import IdpSettings
+from idp.esia.errors import EsiaError
+from idp.web.esia import responses
 
 bp = Blueprint("esia", __name__)
 api = Blueprint("esia_api", __name__)
-
-
-def init_app(app: Flask, settings: IdpSettings, store: ShortLivedStore, csrf: CSRFProtect) -> None:
-    """Build the ESIA runtime and register both blueprints (called from the app factory)."""
-    from idp.web.esia import person_api, views, views_api  # noqa: F401  (routes register on import)
-
-    init_runtime(app, settings, store)
-    app.register_blueprint(bp)
-    app.register_blueprint(api)
-    csrf.exempt(api)
+bp.register_error_handler(EsiaError, responses.render_refusal)
+api.register_error_handler(EsiaError, responses.render_refusal)

@@ -1,5 +1,6 @@
 """The ESIA person API (``/rs/prns``, ``/rs/orgs``): Bearer access tokens of this stand,
-only the subject's own data, only what the token's scopes allow, in ESIA's JSON shapes."""
+only the subject's own data, only what the token's scopes allow, in ESIA's JSON shapes.
+Refusals are raised (``responses.render_refusal`` answers them, with RFC 6750's challenge)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from idp.accounts.models import Person
 from idp.accounts.regions import load_regions
 from idp.esia import person_data as pd
-from idp.esia.errors import EsiaError, InsufficientScope, InvalidToken, NotFound
-from idp.esia.runtime import esia
+from idp.esia.errors import InsufficientScope, InvalidToken, NotFound
 from idp.esia.scopes import granted_for
 from idp.esia.tokens import verify_access_token
 from idp.services import services
 from idp.storage.db import db
-from idp.web.esia import responses
 from idp.web.esia.blueprints import api
 
 PERSON_SCOPES = {"fullname", "birthdate", "gender", "snils", "inn", "id_doc", "birthplace", "medical_doc"}
@@ -46,12 +45,15 @@ def _region_name(code: str | None) -> str | None:
     return region.name if region else None
 
 
-def _subject(oid: int, needed: set[str]) -> tuple[Person, set[str]]:
+def _bearer_claims() -> dict[str, Any]:
     auth = request.headers.get("Authorization", "")
     if not auth.startswith("Bearer "):
         raise InvalidToken("a Bearer access token is required")
-    settings = services().settings
-    claims = verify_access_token(auth[7:].strip(), keys=esia().keys, issuer=settings.esia_issuer)
+    return verify_access_token(auth[7:].strip(), keys=services().esia.keys, issuer=services().settings.esia_issuer)
+
+
+def _subject(oid: int, needed: set[str]) -> tuple[Person, set[str]]:
+    claims = _bearer_claims()
     if claims["urn:esia:sbj_id"] != oid:
         raise InsufficientScope("the token was issued for another person")
     person = db.session.get(Person, oid)
@@ -61,13 +63,6 @@ def _subject(oid: int, needed: set[str]) -> tuple[Person, set[str]]:
     if needed and not needed & granted:
         raise InsufficientScope(f"one of these scopes is needed: {' '.join(sorted(needed))}")
     return person, granted
-
-
-def _error(error: EsiaError) -> Response:
-    resp = responses.as_json(error, endpoint=request.path, client_id=None, state=None)
-    if error.status == 401:
-        resp.headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
-    return resp
 
 
 def _embeds() -> set[str]:
@@ -89,10 +84,7 @@ def _collection(oid: int, path: str, person: Person, granted: set[str], *, embed
 
 @api.get("/rs/prns/<int:oid>")
 def person(oid: int) -> ResponseReturnValue:
-    try:
-        found, granted = _subject(oid, PERSON_SCOPES)
-    except EsiaError as error:
-        return _error(error)
+    found, granted = _subject(oid, PERSON_SCOPES)
     data = pd.person_object(found, granted)
     embeds = _embeds()
     for path, (name, needed, _) in COLLECTIONS.items():
@@ -104,49 +96,34 @@ def person(oid: int) -> ResponseReturnValue:
 
 @api.get("/rs/prns/<int:oid>/<path>")
 def person_collection(oid: int, path: str) -> ResponseReturnValue:
+    if path == "roles":
+        return _roles(oid)
     if path not in COLLECTIONS:
-        return _roles(oid) if path == "roles" else _error(NotFound(f"/rs/prns/{oid}/{path}"))
-    try:
-        found, granted = _subject(oid, COLLECTIONS[path][1])
-    except EsiaError as error:
-        return _error(error)
+        raise NotFound(f"/rs/prns/{oid}/{path}")
+    found, granted = _subject(oid, COLLECTIONS[path][1])
     return jsonify(_collection(oid, path, found, granted, embed="elements" in _embeds()))
 
 
 @api.get("/rs/prns/<int:oid>/<path>/<int:item>")
 def person_element(oid: int, path: str, item: int) -> ResponseReturnValue:
     if path not in COLLECTIONS:
-        return _error(NotFound(f"/rs/prns/{oid}/{path}"))
-    try:
-        found, granted = _subject(oid, COLLECTIONS[path][1])
-    except EsiaError as error:
-        return _error(error)
+        raise NotFound(f"/rs/prns/{oid}/{path}")
+    found, granted = _subject(oid, COLLECTIONS[path][1])
     for element in COLLECTIONS[path][2](found, granted):
         if element.get("id", element.get("oid")) == item:
             return jsonify(element)
-    return _error(NotFound(f"/rs/prns/{oid}/{path}/{item}"))
+    raise NotFound(f"/rs/prns/{oid}/{path}/{item}")
 
 
 def _roles(oid: int) -> ResponseReturnValue:
-    try:
-        found, granted = _subject(oid, {"usr_org"})
-    except EsiaError as error:
-        return _error(error)
+    found, granted = _subject(oid, {"usr_org"})
     return jsonify(pd.collection(pd.organizations(found, granted), base_url=None))
 
 
 @api.get("/rs/orgs/<int:org>")
 def organization(org: int) -> ResponseReturnValue:
-    auth = request.headers.get("Authorization", "")
-    try:
-        if not auth.startswith("Bearer "):
-            raise InvalidToken("a Bearer access token is required")
-        settings = services().settings
-        claims = verify_access_token(auth[7:].strip(), keys=esia().keys, issuer=settings.esia_issuer)
-        found, granted = _subject(claims["urn:esia:sbj_id"], {"usr_org"})
-    except EsiaError as error:
-        return _error(error)
+    found, granted = _subject(_bearer_claims()["urn:esia:sbj_id"], {"usr_org"})
     for item in pd.organizations(found, granted):
         if item["oid"] == org:
             return jsonify({k: v for k, v in item.items() if k not in ("prnOid", "chief", "admin")})
-    return _error(NotFound(f"/rs/orgs/{org}"))
+    raise NotFound(f"/rs/orgs/{org}")

@@ -1,18 +1,59 @@
 """The one place ESIA refusals become responses: JSON for machines, a redirect to the
 validated ``redirect_uri`` with ``state``, or a page for a person. In dev mode each refusal
-also links its diagnostics (``error_uri``)."""
+also links its diagnostics (``error_uri``).
+
+Views raise :class:`~idp.esia.errors.EsiaError`; :func:`render_refusal` is the error handler
+of both ESIA blueprints. A view that knows more than the request path (the ESIA endpoint's
+name, the client, a validated ``redirect_uri``) says so first with :func:`reply_to`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
-from flask import Response, jsonify, redirect, render_template
+from flask import Response, g, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from idp.esia.errors import EsiaError
+from idp.esia.errors import EsiaError, InvalidToken
 from idp.web.esia import diagnostics
+
+MACHINE_BLUEPRINT = "esia_api"  # its refusals are JSON; the browser blueprint's pages or redirects
+
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """Where this request's refusals go and how diagnostics name it."""
+
+    endpoint: str
+    client_id: str | None = None
+    state: str | None = None
+    redirect_uri: str | None = None  # validated for ``client_id``: refusals go back there
+
+
+def reply_to(
+    endpoint: str, *, client_id: str | None = None, state: str | None = None, redirect_uri: str | None = None
+) -> None:
+    """Declare, for the rest of this request, where an ESIA refusal goes (see :class:`ReplyTo`)."""
+    g.esia_reply_to = ReplyTo(endpoint, client_id, state, redirect_uri)
+
+
+def render_refusal(error: EsiaError) -> ResponseReturnValue:
+    """The error handler of the ESIA blueprints (until a view says otherwise: the request path)."""
+    reply: ReplyTo = g.get("esia_reply_to") or ReplyTo(request.path)
+    if reply.redirect_uri and reply.client_id:
+        return as_redirect(
+            error, reply.redirect_uri, endpoint=reply.endpoint, client_id=reply.client_id, state=reply.state
+        )
+    if request.blueprint != MACHINE_BLUEPRINT:
+        return as_page(error, endpoint=reply.endpoint, client_id=reply.client_id)
+    resp = as_json(error, endpoint=reply.endpoint, client_id=reply.client_id, state=reply.state)
+    if isinstance(error, InvalidToken):  # RFC 6750 §3: a refused bearer token gets the challenge
+        resp.headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return resp
 
 
 def _note(error: EsiaError, endpoint: str, client_id: str | None, state: str | None) -> None:

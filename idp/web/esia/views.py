@@ -12,7 +12,7 @@ from idp.accounts.models import Person
 from idp.audit import log as audit
 from idp.esia import authorization
 from idp.esia.clients import find_client
-from idp.esia.errors import AccessDenied, EsiaError, UnconfirmedAccount
+from idp.esia.errors import AccessDenied, UnconfirmedAccount
 from idp.esia.person_data import trusted
 from idp.esia.scopes import SCOPE_DESCRIPTIONS
 from idp.oidc import consent
@@ -34,16 +34,13 @@ def authorize_v2() -> ResponseReturnValue:
 
 
 def _authorize(version: str) -> ResponseReturnValue:
-    try:
-        params, client, uri = authorization.front_checks(request.args)
-    except EsiaError as error:  # no validated redirect_uri: tell the person, never redirect
-        return responses.as_page(error, endpoint=version, client_id=request.args.get("client_id"))
-    try:
-        req = authorization.validate(params, client, uri, version=version, query=request.query_string)
-        return _signed_in_part(req)
-    except EsiaError as error:
-        state = params.get("state")
-        return responses.as_redirect(error, uri, endpoint=version, client_id=client.client_id, state=state)
+    responses.reply_to(version, client_id=request.args.get("client_id"))  # no validated redirect_uri: a page
+    params, client, uri = authorization.front_checks(request.args)
+    responses.reply_to(version, client_id=client.client_id, state=params.get("state"), redirect_uri=uri)
+    req = authorization.validate(
+        services().esia_deps(), params, client, uri, version=version, query=request.query_string
+    )
+    return _signed_in_part(req)
 
 
 def _signed_in_part(req: authorization.AuthorizationRequest) -> ResponseReturnValue:
@@ -74,8 +71,9 @@ def _consent_page(req: authorization.AuthorizationRequest, person: Person) -> Re
 def _code_redirect(
     req: authorization.AuthorizationRequest, person: Person, found: BrowserSession
 ) -> ResponseReturnValue:
+    amr, sid = list(found.amr), found.id_hash[:32]
     code = authorization.issue_code(
-        req, person_oid=person.oid, auth_time=found.auth_time, amr=list(found.amr), sid=found.id_hash[:32]
+        services().esia_deps(), req, person_oid=person.oid, auth_time=found.auth_time, amr=amr, sid=sid
     )
     location = add_params_to_uri(req.redirect_uri, [("code", code), ("state", req.state)])
     return redirect(location, 303 if request.method == "POST" else 302)

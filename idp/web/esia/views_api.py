@@ -14,8 +14,6 @@ from flask.typing import ResponseReturnValue
 
 from idp.crypto.certs import to_der
 from idp.esia import token_exchange
-from idp.esia.errors import EsiaError
-from idp.esia.runtime import esia
 from idp.esia.stand_keys import StandKey
 from idp.services import services
 from idp.web.esia import diagnostics, responses
@@ -33,11 +31,9 @@ def token_v3() -> ResponseReturnValue:
 
 
 def _token(endpoint: str) -> ResponseReturnValue:
-    try:
-        return responses.token_response(token_exchange.exchange(request.form, endpoint=endpoint))
-    except EsiaError as error:
-        client_id, state = request.form.get("client_id"), request.form.get("state")
-        return responses.as_json(error, endpoint=endpoint, client_id=client_id, state=state)
+    responses.reply_to(endpoint, client_id=request.form.get("client_id"), state=request.form.get("state"))
+    deps = services().esia_deps()
+    return responses.token_response(token_exchange.exchange(deps, request.form, endpoint=endpoint))
 
 
 @api.get("/esia/diagnostics/<diag_id>.json")
@@ -69,7 +65,7 @@ def _public_pem(key: StandKey) -> bytes:
 def certificates() -> ResponseReturnValue:
     base = request.url_root.rstrip("/")
     listing = []
-    for key in esia().keys.all():
+    for key in services().esia.keys.all():
         entry = {"id": key.id, "alg": key.alg, "status": key.status, **key.certificate.describe()}
         entry["valid_until"] = key.valid_until.isoformat() if key.valid_until else None
         entry["downloads"] = [f"{base}/esia/certs/{key.id}.{ext}" for ext in ("cer", "pem", "pub.pem")]
@@ -81,7 +77,7 @@ def certificates() -> ResponseReturnValue:
 def certificate_file(filename: str) -> ResponseReturnValue:
     ext = next((e for e in ("pub.pem", "cer", "pem") if filename.endswith("." + e)), "")
     name = filename[: -len(ext) - 1] if ext else filename
-    keys = esia().keys
+    keys = services().esia.keys
     key = keys.find(name)
     if key is None and name in ("RS256", "GOST3410_2012_256"):
         key = keys.active(name)
@@ -98,6 +94,6 @@ def certificate_file(filename: str) -> ResponseReturnValue:
 def certificates_zip() -> ResponseReturnValue:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for key in esia().keys.all():
+        for key in services().esia.keys.all():
             archive.writestr(f"{key.id}.cer", key.cert_der)
     return Response(buffer.getvalue(), mimetype="application/zip")

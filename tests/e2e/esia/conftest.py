@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.harness import IdpProcess, free_port, start_idp
 from tests.support.backends import (
     PG_ADMIN_URL,
     REDIS_URL,
@@ -27,6 +26,7 @@ from tests.support.backends import (
     redis_available,
     require,
 )
+from tests.support.servers import IdpProcess, free_port, start_idp
 
 LIBRARY = ["esia-connector==0.16", "PyJWT==1.7.1", "pytz"]
 

@@ -15,8 +15,9 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.e2e.harness import HTTP_TIMEOUT, IdpProcess, follow_within, login_at_idp
+from tests.support.http_login import follow_within, login_at_idp
 from tests.support.oidc_client import query_of
+from tests.support.servers import HTTP_TIMEOUT, IdpProcess
 from tests.unit.esia.signers import RsaSigner
 
 pytestmark = pytest.mark.e2e

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import newest_outbox_id, read_sms_code
 from tests.support.browser import launched_chromium
+from tests.support.e2e_stack import Stack
+from tests.support.servers import newest_outbox_id, read_sms_code
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from simulators import test_ca
-from tests.e2e.harness import REPO, GunicornServer, HarnessError, clean_environ, free_port, load_personas
+from tests.support.servers import REPO, GunicornServer, HarnessError, clean_environ, free_port, load_personas
 
 
 @dataclass

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from tests.e2e.factors.servers import FactorStack, factor_stack
-from tests.e2e.harness import load_personas, newest_outbox_id, read_sms_code
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
+from tests.support.servers import load_personas, newest_outbox_id, read_sms_code
 
 pytestmark = [pytest.mark.e2e]
 __all__ = ["factor_stack"]
@@ -62,7 +63,7 @@ def test_totp(factor_stack: FactorStack, persona: dict[str, Any]) -> None:
     base = factor_stack.idp_url
     s = sign_in_sms(base, persona)
     page = s.get(f"{base}/profile/security/totp", timeout=T)
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    secret = present(re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text)).group(1)
     enrolled = s.post(f"{base}/profile/security/totp", timeout=T,
                       data={"csrf_token": csrf_token(page.text), "code": pyotp.TOTP(secret).now()})  # fmt: skip
     assert enrolled.url.endswith("/profile/security")
@@ -79,7 +80,7 @@ def test_email_link_opened_on_another_device(factor_stack: FactorStack, persona:
     page = choose(browser, base, password_step(browser, base, persona), "email")
     assert poll(browser, base, page, "email") == {"state": "pending"}
     mails = requests.get(f"{base}/dev/outbox", params={"to": persona["email"]}, timeout=T).json()
-    link = re.search(r"(http://\S+/login/email/confirm/\S+)", mails[0]["body"]).group(1)
+    link = present(re.search(r"(http://\S+/login/email/confirm/\S+)", mails[0]["body"])).group(1)
     phone = requests.Session()
     confirm_page = phone.get(link, timeout=T)
     assert phone.post(link, data={"csrf_token": csrf_token(confirm_page.text)}, timeout=T).status_code == 200
@@ -95,7 +96,7 @@ def test_gosuslugi_app(factor_stack: FactorStack, persona: dict[str, Any]) -> No
     s.post(f"{base}/profile/security/app", data={"csrf_token": csrf_token(page.text)}, timeout=T)
     browser = requests.Session()
     page = choose(browser, base, password_step(browser, base, persona), "app")
-    number = int(re.search(r'id="match-number">(\d+)<', page.text).group(1))
+    number = int(present(re.search(r'id="match-number">(\d+)<', page.text)).group(1))
     (pending,) = requests.get(f"{base}/dev/app/{persona['oid']}/requests", timeout=T).json()
     answer = requests.post(f"{base}/dev/app/requests/{pending['id']}", json={"action": "approve", "number": number},
                            timeout=T)  # fmt: skip
@@ -110,13 +111,13 @@ def test_bank_card_through_the_acs(factor_stack: FactorStack, persona: dict[str,
 
     def through_bank(handover: requests.Response) -> requests.Response:
         fields = dict(HIDDEN.findall(handover.text))
-        acs_url = re.search(r'action="(http[^"]+/3ds/challenge)"', handover.text).group(1)
+        acs_url = present(re.search(r'action="(http[^"]+/3ds/challenge)"', handover.text)).group(1)
         bank = requests.Session()
         challenge = bank.post(acs_url, data={"creq": fields["creq"]}, timeout=T)
         trans = dict(HIDDEN.findall(challenge.text))["acsTransID"]
         answered = bank.post(urljoin(acs_url, "/3ds/challenge/answer"), timeout=T,
                              data={"acsTransID": trans, "otp": "111111", "action": "submit"})  # fmt: skip
-        notify_url = re.search(r'action="([^"]+)"', answered.text).group(1)
+        notify_url = present(re.search(r'action="([^"]+)"', answered.text)).group(1)
         back = s.post(notify_url, data=dict(HIDDEN.findall(answered.text)), timeout=T)
         return s.get(f"{base}/card/3ds/done", timeout=T) if "return-form" in back.text else back
 

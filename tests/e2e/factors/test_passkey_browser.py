@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack
 from tests.e2e.factors.browser import chromium, localhost, sign_in_with_sms
 from tests.support.browser import STEP_TIMEOUT_MS
+from tests.support.e2e_stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 __all__ = ["chromium"]

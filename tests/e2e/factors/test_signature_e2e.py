@@ -13,9 +13,10 @@ import requests
 
 from tests.e2e.factors.browser import chromium
 from tests.e2e.factors.servers import FactorStack, factor_stack
-from tests.e2e.harness import REPO, load_personas
 from tests.support.browser import STEP_TIMEOUT_MS
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
+from tests.support.servers import REPO, load_personas
 
 pytestmark = [pytest.mark.e2e]
 __all__ = ["chromium", "factor_stack"]
@@ -27,9 +28,9 @@ def test_gosid_sign_on_the_command_line(factor_stack: FactorStack) -> None:
     base = factor_stack.idp_url
     s = requests.Session()
     page = s.get(f"{base}/login/passwordless/signature", timeout=T)
-    challenge = re.search(r'id="qes-challenge">([^<]+)<', page.text).group(1)
+    challenge = present(re.search(r'id="qes-challenge">([^<]+)<', page.text)).group(1)
     signed = subprocess.run(
-        [sys.executable, "-m", "idp.cli", "sign", "--file", str(factor_stack.qes_dir / "registrar_moscow.pem"),
+        [sys.executable, "-m", "gosid_stand", "sign", "--file", str(factor_stack.qes_dir / "registrar_moscow.pem"),
          "--challenge", challenge],
         cwd=REPO, capture_output=True, text=True, timeout=60, check=True,
     ).stdout.strip()  # fmt: skip

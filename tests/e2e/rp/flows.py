@@ -11,9 +11,10 @@ import requests
 from joserfc.jwk import ECKey
 
 from relying_party_demo.testing import dpop_proof
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT, authorize_code, basic_auth, is_consent_page, login_at_idp
+from tests.support.e2e_stack import Stack
+from tests.support.http_login import authorize_code, basic_auth, is_consent_page, login_at_idp
 from tests.support.oidc_client import csrf_token
+from tests.support.servers import DEMO_CLIENT_ID, HTTP_TIMEOUT
 
 Persona = dict[str, Any]
 CARD_LINK = re.compile(r'href="(/cards/\d+)"')

@@ -20,10 +20,10 @@ from joserfc.jwk import ECKey
 from relying_party_demo.introspection import IntrospectionVerifier
 from relying_party_demo.settings import ClientCredentials
 from relying_party_demo.testing import dpop_proof
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import DEMO_CLIENT_ID, HTTP_TIMEOUT
 from tests.e2e.rp.flows import Persona, access_token, at_idp, first_card, post_form, sign_in
+from tests.support.e2e_stack import Stack
 from tests.support.oidc_client import csrf_token
+from tests.support.servers import DEMO_CLIENT_ID, HTTP_TIMEOUT
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from idp.storage.unit_of_work import transaction
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 BURST = 12
 CODE_PATH = "/profile/security/level/code"
@@ -66,7 +68,7 @@ def test_parallel_redemptions_of_one_code_succeed_exactly_once(app: Any, persona
     from idp.storage.db import db
 
     irina, browser = personas["patient_standard_spb"], app.test_client()
-    with app.app_context():
+    with app.app_context(), transaction():
         code = issue_in_person_code(irina["oid"])
     _sign_in(browser, irina)
     answers = _redeem_at_once(app, browser, code)
@@ -74,6 +76,6 @@ def test_parallel_redemptions_of_one_code_succeed_exactly_once(app: Any, persona
     assert set(answers) - {(303, False)} == {(401, True)}, answers
     assert _uses(app, "ok") == 1 and _uses(app, "wrong") == BURST - 1
     with app.app_context():
-        assert db.session.get(Person, irina["oid"]).level == "confirmed"
+        assert present(db.session.get(Person, irina["oid"])).level == "confirmed"
         used = db.session.scalars(select(InPersonCode.used_at).where(InPersonCode.person_oid == irina["oid"])).all()
         assert len(used) == 1 and used[0] is not None

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from idp.storage.unit_of_work import transaction
 from simulators import registry
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 
 class InProcessRegistry:
@@ -32,10 +34,10 @@ def artem(app: Any, personas: dict) -> dict[str, Any]:
     from idp.accounts.models import Person
     from idp.storage.db import db
 
-    app.extensions["gosid_registry"] = InProcessRegistry()
+    object.__setattr__(app.extensions["gosid"], "registry", InProcessRegistry())
     persona = personas["simplified_account"]
     with app.app_context():
-        person = db.session.get(Person, persona["oid"])
+        person = present(db.session.get(Person, persona["oid"]))
         person.birth_date, person.snils = date(1996, 2, 3), "18756395004"
         person.passport_series, person.passport_number = "4610", "123456"
         db.session.commit()
@@ -58,7 +60,7 @@ def level_of(app: Any, oid: int) -> str:
     from idp.storage.db import db
 
     with app.app_context():
-        return str(db.session.get(Person, oid).level)
+        return str(present(db.session.get(Person, oid)).level)
 
 
 def test_registry_makes_the_account_standard(app: Any, client: Any, artem: dict) -> None:
@@ -90,7 +92,7 @@ def test_in_person_code_confirms_once(app: Any, client: Any, personas: dict) -> 
     from idp.accounts.levels import issue_in_person_code
 
     irina = personas["patient_standard_spb"]
-    with app.app_context():
+    with app.app_context(), transaction():
         code = issue_in_person_code(irina["oid"])
     sign_in(client, irina)
     wrong = post(client, "/profile/security/level/code", code="AAAAAAAAAA")
@@ -104,7 +106,7 @@ def test_in_person_code_confirms_once(app: Any, client: Any, personas: dict) -> 
 def test_a_code_is_bound_to_its_person(app: Any, client: Any, personas: dict) -> None:
     from idp.accounts.levels import issue_in_person_code
 
-    with app.app_context():
+    with app.app_context(), transaction():
         code = issue_in_person_code(personas["patient_standard_spb"]["oid"])
     sign_in(client, personas["simplified_account"])
     assert post(client, "/profile/security/level/code", code=code).status_code == 401

@@ -11,6 +11,7 @@ import pytest
 from tests.support.captcha import captcha_answer
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_sessions_page_lists_and_ends(app: Any, patient: dict) -> None:
 def test_sessions_of_others_cannot_be_ended(app: Any, patient: dict, personas: dict) -> None:
     victim, attacker = app.test_client(), app.test_client()
     sign_in(victim, patient)
-    handle = re.search(r'data-session="([0-9a-f]{16})"', victim.get("/profile/sessions").text).group(1)
+    handle = present(re.search(r'data-session="([0-9a-f]{16})"', victim.get("/profile/sessions").text)).group(1)
     sign_in(attacker, personas["doctor_moscow"])
     page = attacker.get("/profile/sessions")
     attacker.post(f"/profile/sessions/{handle}/end", data={"csrf_token": csrf_token(page.text)})

@@ -12,9 +12,13 @@ from datetime import date
 from typing import Any
 
 from tests.integration.account_security.test_levels import InProcessRegistry
-from tests.security.fixtures_late import audit_events, bearer, decode_part, sign_in
+from tests.support.audit_log import audit_events
 from tests.support.flows import outbox_code, password_step, sms_step
+from tests.support.handmade_jwts import decode_part
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
+from tests.support.registration import new_account
+from tests.support.sign_in import bearer, sign_in
 
 CHILD_SNILS = "20791234555"  # a child's medical card in region 05 (config/egisz_seed.toml), no IdP account
 NEW_PHONE = "+79035550077"
@@ -52,7 +56,7 @@ def _oid_of(app: Any, phone: str) -> int:
     from idp.storage.db import db
 
     with app.app_context():
-        return int(db.session.scalar(select(Person.oid).where(Person.phone == phone)))
+        return int(present(db.session.scalar(select(Person.oid).where(Person.phone == phone))))
 
 
 def _post(client: Any, path: str, data: dict[str, str]) -> Any:
@@ -66,16 +70,6 @@ def _log_in(client: Any, persona: dict[str, Any]) -> None:
     assert sms_step(client, outbox_code(client, persona["phone"])).status_code == 303
 
 
-def _register(client: Any) -> None:
-    """Steps 1 and 2 of registration: a new simplified account, signed in."""
-    page = client.get("/register")
-    data = {"phone": NEW_PHONE, "email": "anna.orlova@example.ru", "password": PASSWORD, "password_confirm": PASSWORD}
-    assert client.post("/register", data={"csrf_token": csrf_token(page.text), **data}).status_code == 303
-    page = client.get("/register/confirm")
-    code = {"csrf_token": csrf_token(page.text), "code": outbox_code(client, NEW_PHONE), "action": "confirm"}
-    assert client.post("/register/confirm", data=code).status_code == 303
-
-
 def _form(persona: dict[str, Any], **changes: str) -> dict[str, str]:
     """The persona's data as the profile form posts it, with ``changes``."""
     keys = ("surname", "name", "patronymic", "birth_date", "gender", "snils", "passport_series", "passport_number",
@@ -87,7 +81,7 @@ def _form(persona: dict[str, Any], **changes: str) -> dict[str, str]:
 
 
 def test_a_simplified_account_cannot_swap_in_a_strangers_snils_after_registration(app: Any, client: Any) -> None:
-    _register(client)
+    new_account(client, phone=NEW_PHONE, email="anna.orlova@example.ru", password=PASSWORD)
     assert _post(client, "/register/profile", OWN_PROFILE).status_code == 303
     oid = _oid_of(app, NEW_PHONE)
     attack = {**OWN_PROFILE, "snils": CHILD_SNILS, "surname": "Абдуллаева"}
@@ -186,7 +180,7 @@ def test_an_invalid_or_unchanged_form_changes_nothing(app: Any, client: Any, per
 
 
 def test_a_typed_snils_is_released_as_not_verified(app: Any, client: Any) -> None:
-    _register(client)
+    new_account(client, phone=NEW_PHONE, email="anna.orlova@example.ru", password=PASSWORD)
     assert _post(client, "/register/profile", {**OWN_PROFILE, "snils": CHILD_SNILS}).status_code == 303
     persona = {"phone": NEW_PHONE, "password": PASSWORD}
     done = sign_in(client, persona, scope=SCOPE)
@@ -202,10 +196,10 @@ def test_verified_claims_name_the_verification_and_the_data_it_checked(
     from idp.storage.db import db
 
     persona = personas["simplified_account"]
-    app.extensions["gosid_registry"] = InProcessRegistry()
+    object.__setattr__(app.extensions["gosid"], "registry", InProcessRegistry())
     _log_in(client, persona)
     with app.app_context():
-        person = db.session.get(Person, persona["oid"])
+        person = present(db.session.get(Person, persona["oid"]))
         person.birth_date, person.snils = date(1996, 2, 3), "18756395004"
         person.passport_series, person.passport_number = "4610", "123456"
         db.session.commit()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from idp.storage.unit_of_work import transaction
 from tests.integration.esia.esia_flow import REDIRECT, EsiaSystem
 from tests.support.backends import require
 from tests.unit.esia.signers import GostSigner, RsaSigner, gost_engine_available
@@ -31,7 +32,7 @@ def gost_signer() -> GostSigner:
 def _register(app: Any, client_id: str, cert: bytes, **options: Any) -> str:
     from idp.esia.clients import certificates_of, register_esia_client
 
-    with app.app_context():
+    with app.app_context(), transaction():
         client = register_esia_client(
             client_id=client_id, name=f"Система {client_id}", redirect_uris=[REDIRECT], scopes=ALL_SCOPES,
             certificates=[cert], **options,

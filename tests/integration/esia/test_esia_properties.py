@@ -150,7 +150,7 @@ def _front_answer(resp: Any) -> None:
 
 @BOUNDED
 @given(over=_overrides(AC_KEYS), tail=_tails(), post=st.booleans())
-def test_ac_v1(client: Any, rsa_system: EsiaSystem, over: dict[str, str], tail: list[Any], post: bool) -> None:
+def test_ac_v1(client: Any, rsa_system: EsiaSystem, over: dict[str, Any], tail: list[Any], post: bool) -> None:
     query = urlencode([*rsa_system.ac_v1(**over).items(), *tail])
     resp = client.post("/aas/oauth2/ac?" + query) if post else client.get("/aas/oauth2/ac?" + query)
     _front_answer(resp)
@@ -158,7 +158,7 @@ def test_ac_v1(client: Any, rsa_system: EsiaSystem, over: dict[str, str], tail: 
 
 @BOUNDED
 @given(over=_overrides(AC_KEYS), tail=_tails())
-def test_ac_v2(client: Any, gost_system: EsiaSystem, over: dict[str, str], tail: list[Any]) -> None:
+def test_ac_v2(client: Any, gost_system: EsiaSystem, over: dict[str, Any], tail: list[Any]) -> None:
     query = urlencode([*gost_system.ac_v2(**over).items(), *tail])
     _front_answer(client.get("/aas/oauth2/v2/ac?" + query))
 

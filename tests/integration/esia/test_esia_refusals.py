@@ -187,3 +187,17 @@ def test_lenient_mode_accepts_and_audits_the_convention(app: Any, client: Any, g
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "esia_authorization_request"))
         assert event is not None and event.detail["convention"] == "v1-cms-on-v2"
+
+
+def test_diagnostics_name_the_esia_endpoint_and_the_system(client: Any, rsa_system: EsiaSystem) -> None:
+    """Each refusal's report says which ESIA endpoint refused which system, whatever its shape."""
+    redirected = _redirect_error(client.get(ac_url("/aas/oauth2/ac", rsa_system.ac_v1(scope="openid telepathy"))))
+    token = client.post("/aas/oauth2/v3/te", data=rsa_system.te_v3("some-code")).get_json()
+    page = client.get(ac_url("/aas/oauth2/v2/ac", rsa_system.ac_v1(client_id="NOBODY"))).text
+    page_uri = "/esia/diagnostics/" + page.split("/esia/diagnostics/", 1)[1].split('"', 1)[0]
+    reports = [_diagnostics(client, uri) for uri in (redirected["error_uri"], token["error_uri"], page_uri)]
+    assert [(r["endpoint"], r["client_id"]) for r in reports] == [
+        ("ac/v1", rsa_system.client_id),
+        ("te/v3", rsa_system.client_id),
+        ("ac/v2", "NOBODY"),
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from idp.storage.unit_of_work import transaction
 from tests.integration.esia.esia_flow import EsiaSystem, ac_url, authorize
 from tests.support.oidc_client import csrf_token
 
@@ -58,8 +59,8 @@ def test_a_disabled_account_revokes_every_esia_refresh_token(
 ) -> None:
     patient = personas["patient_moscow"]
     _tokens(client, rsa_system, patient)
-    from idp.selfservice.lifecycle import disable_account
+    disable_account = app.extensions["gosid"].lifecycle.disable_account
 
-    with app.app_context():
+    with app.app_context(), transaction():
         assert disable_account(patient["oid"])
     assert _revoked_rows(app, patient["oid"]) == [True], "the ESIA refresh row is still live"

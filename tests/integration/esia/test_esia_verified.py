@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from tests.integration.esia.esia_flow import EsiaSystem, ac_url, authorize
+from tests.support.present import present
 
 
 def _person_api(client: Any, system: EsiaSystem, persona: dict[str, Any]) -> dict[str, Any]:
@@ -40,14 +41,14 @@ def test_typed_or_changed_data_is_not_verified(app: Any, rsa_system: EsiaSystem,
 
     persona = personas["patient_moscow"]
     with app.app_context():
-        person = db.session.get(Person, persona["oid"])
+        person = present(db.session.get(Person, persona["oid"]))
         person.passport_number = "999999"  # not through the cabinet: the level is not even lowered
         db.session.commit()
     changed = _person_api(app.test_client(), rsa_system, persona)
     assert changed["docs"]["RF_PASSPORT"] == "NOT_VERIFIED" and changed["snilsVrfStu"] == "VERIFIED"
     assert changed["trusted"] is False
     with app.app_context():
-        person = db.session.get(Person, personas["simplified_account"]["oid"])
+        person = present(db.session.get(Person, personas["simplified_account"]["oid"]))
         person.snils, person.passport_series, person.passport_number = "20791234555", "4610", "123456"
         db.session.commit()
     typed = _person_api(app.test_client(), rsa_system, personas["simplified_account"])

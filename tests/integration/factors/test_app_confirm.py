@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.factors.helpers import choose, password, start
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 NUMBER = re.compile(r'id="match-number">(\d+)<')
 
@@ -31,7 +32,7 @@ def _begin(client: Any, persona: dict) -> int:
     assert choose(client, "app").headers["Location"].endswith("/login/app")
     page = client.get("/login/app")
     assert page.status_code == 200
-    return int(NUMBER.search(page.text).group(1))
+    return int(present(NUMBER.search(page.text)).group(1))
 
 
 def _poll(client: Any) -> Any:

@@ -12,6 +12,7 @@ from tests.integration.factors.acs_support import ACS_BASE, hidden_fields, wire_
 from tests.integration.factors.helpers import choose, finish_consent, id_token_claims, password, start
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 Y, CY, CN, A, U, R, TIMEOUT = (f"22000000000000{n}" for n in ("12", "20", "38", "46", "53", "61", "79"))
 SOKOLOVA_Y, OTHER_HOLDER, FOREIGN = "2201000000000011", "2204000000000018", "4242424242424242"
@@ -68,7 +69,7 @@ def test_linking_a_card_confirms_a_standard_account(app: Any, client: Any, acs: 
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/card/3ds/done")
     assert client.get("/card/3ds/done").headers["Location"].endswith("/profile/security")
     with app.app_context():
-        person = db.session.get(Person, irina["oid"])
+        person = present(db.session.get(Person, irina["oid"]))
         assert person.level == "confirmed" and person.level_evidence == "card"
         (card,) = EnrolledFactor.query.filter_by(person_oid=irina["oid"], kind="card").all()
         assert card.label.endswith("0011") and SOKOLOVA_Y not in str(card.data)
@@ -174,4 +175,4 @@ def test_a_simplified_account_stays_simplified(app: Any, client: Any, acs: Any, 
     resp = link(app, client, artem, "2203000000000019")
     client.get(resp.headers["Location"])
     with app.app_context():
-        assert db.session.get(Person, artem["oid"]).level == "simplified"
+        assert present(db.session.get(Person, artem["oid"])).level == "simplified"

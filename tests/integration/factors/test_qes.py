@@ -16,6 +16,7 @@ from simulators.qes_signer import sign_file
 from tests.integration.factors.helpers import choose, finish_consent, id_token_claims, password, start
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 REPO = Path(__file__).resolve().parents[3]
 CHALLENGE = re.compile(r'id="qes-challenge">([^<]+)<')
@@ -38,7 +39,7 @@ def qes(app: Any, qes_keys: Path) -> Path:
 
 
 def signed(qes: Path, name: str, page: str) -> str:
-    challenge = CHALLENGE.search(page).group(1)
+    challenge = present(CHALLENGE.search(page)).group(1)
     return base64.b64encode(sign_file(qes / name, "gosid-qes", challenge.encode())).decode()
 
 
@@ -130,7 +131,7 @@ def test_signature_confirms_a_standard_account(app: Any, client: Any, qes: Path,
     resp = submit(client, "/profile/security/signature", qes, "patient_standard_spb.p12")
     assert resp.status_code == 303
     with app.app_context():
-        person = db.session.get(Person, irina["oid"])
+        person = present(db.session.get(Person, irina["oid"]))
         assert person.level == "confirmed" and person.level_evidence == "qes"
 
 

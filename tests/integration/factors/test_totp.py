@@ -20,6 +20,7 @@ from tests.integration.factors.helpers import (
 )
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
+from tests.support.present import present
 
 NOW = 1_790_000_000.0  # a fixed instant, 20 s into its 30-second step
 
@@ -41,7 +42,7 @@ def test_enrolment_shows_a_qr_code_and_needs_a_first_code(app: Any, client: Any,
     _login_with_sms(client, patient)
     page = client.get("/profile/security/totp")
     assert page.status_code == 200 and "data:image/svg+xml" in page.text
-    secret = OTP_RE.search(page.text).group(1)
+    secret = present(OTP_RE.search(page.text)).group(1)
     wrong = client.post("/profile/security/totp", data={"csrf_token": csrf_token(page.text), "code": "000000"})
     assert wrong.status_code == 401 and "LOGIN-010" in wrong.text
     code = pyotp.TOTP(secret).now()

@@ -17,10 +17,9 @@ import shutil
 import tomllib
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -28,49 +27,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from relying_party_demo import create_app, migrate
-from relying_party_demo.clock import FrozenClock, local_date
+from relying_party_demo.clock import FrozenClock
 from relying_party_demo.settings import RpSettings, load_rp_settings
 from relying_party_demo.testing import FakeIdp, SigningKey, generate_signing_key
 from tests.integration.rp.helpers import persona_claims
-from tests.support.backends import PG_ADMIN_URL, backend_param, postgres_available, require
-
-REPO = Path(__file__).resolve().parents[3]
-BOTH = [backend_param("sqlite"), backend_param("postgres")]  # the PostgreSQL variant is marked `postgres`
-RS, CU = "medcard.rs", "medcard.cu"
-PERSON_SCOPES = "openid profile snils region roles"
-
-Persona = dict[str, Any]
-
-MOSCOW = ZoneInfo("Europe/Moscow")
-# A Friday that ends a month and a year; at 23:55 in Moscow it is already the next day in the
-# Urals and Siberia, and at 00:05 it is still the day before in UTC.
-DAY = date(2027, 12, 31)
-MOSCOW_HOURS = [datetime.combine(DAY, time(h, m), MOSCOW) for h, m in ((0, 5), (9, 0), (13, 30), (23, 55))]
-DEFAULT_INSTANT = MOSCOW_HOURS[2]
-
-
-def moscow_id(instant: datetime) -> str:
-    return f"msk{instant.astimezone(MOSCOW):%H%M}"
-
-
-# SQLite at every hour; PostgreSQL at 23:55, when today's slots are over, tomorrow is next year
-# and Siberia is already there (the time logic is Python's, the SQL the same at any hour).
-at_every_moscow_hour = pytest.mark.parametrize(
-    ("rp_clock", "rp_backend"),
-    [pytest.param(at, "sqlite", id=f"{moscow_id(at)}-sqlite") for at in MOSCOW_HOURS]
-    + [
-        pytest.param(
-            MOSCOW_HOURS[-1], "postgres", id=f"{moscow_id(MOSCOW_HOURS[-1])}-postgres", marks=pytest.mark.postgres
-        )
-    ],
-    indirect=True,
+from tests.support.backends import PG_ADMIN_URL, postgres_available, require
+from tests.support.rp import (
+    DEFAULT_INSTANT,
+    PERSON_SCOPES,
+    REPO,
+    RS,
+    Persona,
+    TokenFactory,
+    moscow_id,
 )
-on_both_backends = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
-
-
-def moscow_today(clock: FrozenClock) -> date:
-    """Today where the seeded Moscow clinics are, by the RP's calendar."""
-    return local_date(clock.now(), "Europe/Moscow")
 
 
 @pytest.fixture(params=[DEFAULT_INSTANT], ids=moscow_id)
@@ -190,9 +160,6 @@ def app(settings: RpSettings, rp_clock: FrozenClock) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-TokenFactory = Callable[..., str]
 
 
 @pytest.fixture

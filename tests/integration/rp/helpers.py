@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from relying_party_demo import people
 from relying_party_demo.medical.models import Patient
@@ -45,7 +45,7 @@ def complete(app: Flask, person: dict[str, Any], requirement_id: str, region: st
 
 def count(app: Flask, model: type, **where: Any) -> int:
     with app.app_context():
-        stmt = select(model)
+        stmt: Select[Any] = select(model)
         for name, value in where.items():
             stmt = stmt.where(getattr(model, name) == value)
         return len(db.session.scalars(stmt).all())

@@ -14,8 +14,8 @@ from relying_party_demo import create_app
 from relying_party_demo.clock import FrozenClock
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, bearer, dpop, dpop_proof, sign
-from tests.integration.rp.conftest import RS, TokenFactory
 from tests.integration.rp.helpers import card_id
+from tests.support.rp import RS, TokenFactory
 
 SNILS = "15821463061"  # patient_moscow
 

@@ -18,7 +18,8 @@ from relying_party_demo.appointments.models import Appointment
 from relying_party_demo.clock import FrozenClock
 from relying_party_demo.models import Notification
 from relying_party_demo.testing import bearer
-from tests.integration.rp.conftest import (
+from tests.integration.rp.helpers import complete, count
+from tests.support.rp import (
     CU,
     MOSCOW,
     RS,
@@ -28,7 +29,6 @@ from tests.integration.rp.conftest import (
     moscow_today,
     on_both_backends,
 )
-from tests.integration.rp.helpers import complete, count
 
 CLINIC = "1.2.643.5.1.13.13.12.2.77.7831"  # polyclinic no. 12, Moscow
 SPB_CLINIC = "1.2.643.5.1.13.13.12.2.78.4402"  # polyclinic no. 51, St Petersburg (Moscow time)

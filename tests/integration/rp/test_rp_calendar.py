@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from relying_party_demo.clock import FrozenClock, local_date
 from relying_party_demo.models import Notification
 from relying_party_demo.testing import bearer
-from tests.integration.rp.conftest import (
+from tests.integration.rp.helpers import card_id, complete, count
+from tests.support.rp import (
     CU,
     RS,
     Persona,
@@ -21,7 +22,6 @@ from tests.integration.rp.conftest import (
     moscow_today,
     on_both_backends,
 )
-from tests.integration.rp.helpers import card_id, complete, count
 
 NOVOSIBIRSK_CLINIC = "1.2.643.5.1.13.13.12.2.54.2207"  # Asia/Novosibirsk, Moscow + 4 h
 IVANOVA, KUZMIN = "15821463061", "20578912380"

@@ -14,8 +14,8 @@ from relying_party_demo.medical.models import CardEntry
 from relying_party_demo.models import ChangeRecord
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import bearer
-from tests.integration.rp.conftest import BOTH, CU, RS, Persona, TokenFactory
 from tests.integration.rp.helpers import card_id, complete, count
+from tests.support.rp import BOTH, CU, RS, Persona, TokenFactory
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

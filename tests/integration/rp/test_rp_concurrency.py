@@ -20,7 +20,7 @@ from relying_party_demo.medical.models import Doctor, Organization, Patient
 from relying_party_demo.models import db
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, bearer
-from tests.integration.rp.conftest import BOTH, CU, RS
+from tests.support.rp import BOTH, CU, RS
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

@@ -17,7 +17,7 @@ from relying_party_demo.appointments.models import Appointment, Schedule
 from relying_party_demo.clock import FrozenClock
 from relying_party_demo.medical.models import Doctor, Organization, Patient
 from relying_party_demo.models import Base, db
-from tests.integration.rp.conftest import BOTH, DEFAULT_INSTANT, REPO, Persona
+from tests.support.rp import BOTH, DEFAULT_INSTANT, REPO, Persona
 
 on_both = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

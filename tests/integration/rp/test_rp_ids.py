@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 
 from relying_party_demo.ids import MAX_ID
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import BOTH, CU, Persona, TokenFactory
 from tests.integration.rp.helpers import browser_login
+from tests.support.rp import BOTH, CU, Persona, TokenFactory
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

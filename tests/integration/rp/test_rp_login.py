@@ -19,7 +19,7 @@ from relying_party_demo.clock import FrozenClock
 from relying_party_demo.models import LoginSession, db
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import at_every_moscow_hour
+from tests.support.rp import at_every_moscow_hour
 
 PATIENT_OID = "1000300101"  # patient_moscow, here registered in region 50 (no regional steps)
 USERINFO = {

@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import BOTH, CU, RS, Persona, TokenFactory
 from tests.integration.rp.helpers import browser_login, card_id
 from tests.support import pdfs
+from tests.support.rp import BOTH, CU, RS, Persona, TokenFactory
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

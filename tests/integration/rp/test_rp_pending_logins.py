@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 from flask.testing import FlaskClient
 
 from relying_party_demo.testing import FakeIdp
-from tests.integration.rp.conftest import on_both_backends
 from tests.integration.rp.test_rp_login import finish_login, start_login
+from tests.support.rp import on_both_backends
 
 BROWSER_COOKIE_LIMIT = 4096  # bytes of one Set-Cookie a browser keeps (RFC 6265 §6.1 minimum)
 ABANDONED = 40

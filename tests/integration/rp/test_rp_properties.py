@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import BOTH, CU, RS, Persona, TokenFactory
 from tests.integration.rp.helpers import browser_login, card_id, start_login
 from tests.support import pdfs
 from tests.support.malformed_input import BOUNDED, header_text, hostile_text, local_location, no_server_error
+from tests.support.rp import BOTH, CU, RS, Persona, TokenFactory
 
 # 40 examples per endpoint group keep the module near 10 s; GOSID_RP_PROPERTY_EXAMPLES=500 explores deeper.
 EXAMPLES = settings(BOUNDED, max_examples=int(os.environ.get("GOSID_RP_PROPERTY_EXAMPLES", "40")))

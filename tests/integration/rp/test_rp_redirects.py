@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from relying_party_demo.redirects import is_local_path
 from relying_party_demo.testing import FakeIdp
-from tests.integration.rp.conftest import BOTH, Persona
 from tests.integration.rp.helpers import browser_login
+from tests.support.rp import BOTH, Persona
 
 STRONG = "urn:gosid:acr:strong"
 

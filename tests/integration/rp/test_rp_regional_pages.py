@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 
 from relying_party_demo.models import ChangeRecord, UploadedDocument
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import Persona
 from tests.integration.rp.helpers import browser_login, card_id, count
 from tests.support import pdfs
+from tests.support.rp import Persona
 
 PDF = pdfs.valid_pdf()
 
@@ -57,7 +57,7 @@ def test_unconfirmed_spb_account_uploads_a_pdf_copy(
     page = client.get("/onboarding").get_data(as_text=True)
     assert "Использовать полис ОМС из Госуслуг" not in page  # a standard account's claim is not enough
     base = {"requirement_id": "msk_spb_first_login_documents", "confirm_right": "yes"}
-    attempts = [
+    attempts: list[tuple[dict[str, Any], str]] = [
         ({"oms_policy": "7852064139785201"}, "приложите копию"),
         ({"oms_policy": "7852064139785201", "policy_pdf": (b"GIF89a", "policy.pdf")}, "не документ PDF"),
         ({"oms_policy": "123", "policy_pdf": (PDF, "policy.pdf")}, "16 digits"),

@@ -13,8 +13,8 @@ from relying_party_demo.clock import FrozenClock
 from relying_party_demo.medical.models import CardEntry
 from relying_party_demo.settings import load_rp_settings
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import Persona
 from tests.integration.rp.helpers import browser_login, card_id, count, persona_claims, start_login
+from tests.support.rp import Persona
 
 STRONG, TWO_FA = "urn:gosid:acr:strong", "urn:gosid:acr:2fa"
 KUZMIN = "20578912380"  # a patient of the doctor's polyclinic

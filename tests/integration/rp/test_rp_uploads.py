@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from relying_party_demo.models import UploadedDocument
 from relying_party_demo.testing import FakeIdp, csrf_token_from
-from tests.integration.rp.conftest import BOTH, Persona, TokenFactory
 from tests.integration.rp.helpers import browser_login, count
 from tests.support import pdfs
+from tests.support.rp import BOTH, Persona, TokenFactory
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 

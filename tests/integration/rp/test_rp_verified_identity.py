@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 
 from relying_party_demo.models import ChangeRecord, PersonLink, db
 from relying_party_demo.testing import FakeIdp, bearer, csrf_token_from
-from tests.integration.rp.conftest import BOTH, PERSON_SCOPES, RS, Persona, TokenFactory
 from tests.integration.rp.helpers import browser_login, card_id, count, persona_claims
+from tests.support.present import present
+from tests.support.rp import BOTH, PERSON_SCOPES, RS, Persona, TokenFactory
 
 pytestmark = pytest.mark.parametrize("rp_backend", BOTH, indirect=True)
 
@@ -94,7 +95,7 @@ def test_a_changed_confirmed_snils_is_refused_until_the_person_confirms_it(
     onboarding = client.get("/onboarding").text
     assert "207-912-345 55" in onboarding and "158-214-630 61" in onboarding
     with app.app_context():
-        assert db.session.get(PersonLink, str(person["oid"])).snils == person["snils"]  # not re-linked
+        assert present(db.session.get(PersonLink, str(person["oid"]))).snils == person["snils"]  # not re-linked
 
     csrf = csrf_token_from(onboarding)
     assert client.post("/onboarding/snils", data={"csrf_token": csrf}).status_code == 303

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
-
-def _app():
-    from idp.app import create_app
-
-    return create_app()
+from idp.cli.context import command_app
+from idp.oidc.clients import ClientMetadata, ClientRegistrationError, register
+from idp.oidc.keys import KeyRing
+from idp.settings import load_idp_settings
+from idp.storage.unit_of_work import transaction
 
 
 @click.group()
@@ -63,10 +65,6 @@ def client_add(
     backchannel_logout_uri: str | None,
 ) -> None:
     """Register a client; its secret is printed once and stored only as a digest."""
-    import json
-
-    from idp.oidc.clients import ClientMetadata, ClientRegistrationError, register
-
     jwks = json.loads(open(jwks_file, encoding="utf-8").read()) if jwks_file else None  # noqa: SIM115
     meta = ClientMetadata(
         client_id=client_id,
@@ -84,8 +82,8 @@ def client_add(
         always_issue_refresh_token=always_refresh,
         backchannel_logout_uri=backchannel_logout_uri,
     )
-    app = _app()
-    with app.app_context():
+    app = command_app()
+    with app.app_context(), transaction():
         try:
             created = register(meta)
         except ClientRegistrationError as exc:
@@ -113,9 +111,6 @@ def keys() -> None:
 )
 def keys_rotate(alg: str, publish_ahead: int, overlap: int | None) -> None:
     """Rotate a signing key: publish the new one first, keep the old one until its tokens expired."""
-    from idp.oidc.keys import KeyRing
-    from idp.settings import load_idp_settings
-
     settings = load_idp_settings()
     keep = overlap if overlap is not None else max(settings.access_token_ttl, settings.id_token_ttl) + 300
     new, old = KeyRing.rotate(settings.keys_dir, alg, publish_ahead=publish_ahead, overlap=keep)

@@ -1,32 +1,38 @@
 """Russian by default, English on request (``?lang=en``, ``ui_locales`` or the session).
 
-Message ids are English; ``translations/ru`` holds the Russian text. The .po file is
-compiled to .mo at start-up when the .mo is missing or older, so no build step is needed.
+Message ids are English; ``idp/translations/ru`` holds the Russian text. The ``.mo`` files
+are built from the ``.po`` files by ``make translations`` (``pybabel compile``), not at
+start-up: the app refuses to start without them.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale
 
 SUPPORTED = ("ru", "en")
+COMPILE_COMMAND = "make translations"
+
+log = logging.getLogger(__name__)
 
 
-def compile_translations(root: Path) -> None:
-    for po_path in root.glob("*/LC_MESSAGES/*.po"):
+class TranslationsNotCompiled(RuntimeError):
+    """A ``.po`` catalogue has no compiled ``.mo`` beside it."""
+
+
+def require_compiled(root: Path) -> None:
+    """Refuse to start without a ``.mo`` for every ``.po`` under `root`; warn about stale ones."""
+    for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
-        tmp.replace(mo_path)
+        if not mo_path.exists():
+            raise TranslationsNotCompiled(
+                f"{mo_path} is missing: compile the translations with `{COMPILE_COMMAND}` (pybabel compile -d {root})"
+            )
+        if mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            log.warning("%s is older than its .po: run `%s` to use the new texts", mo_path, COMPILE_COMMAND)
 
 
 def select_locale() -> str:
@@ -42,7 +48,7 @@ def select_locale() -> str:
 
 def init_app(app: Flask, *, default_locale: str) -> None:
     root = Path(app.root_path) / "translations"
-    compile_translations(root)
+    require_compiled(root)
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root)
     Babel(app, locale_selector=select_locale)

@@ -23,8 +23,8 @@ from relying_party_demo.jwks import UNKNOWN_KID_COOLDOWN_SECONDS, HttpJwksFetche
 from relying_party_demo.services import EXTENSION_KEY
 from relying_party_demo.testing import FakeIdp, ManualClock, bearer, generate_signing_key, sign
 from tests.integration.rp import conftest as rp_fixtures
-from tests.integration.rp.conftest import CU, RS, TokenFactory
 from tests.integration.rp.helpers import persona_userinfo, start_login
+from tests.support.rp import CU, RS, TokenFactory
 
 # The demo RP's fixtures, bound here so that pytest finds them for this module (and prefers them
 # to the IdP's ``app``, ``client``, ``settings`` and ``personas`` from tests/conftest.py).
@@ -77,9 +77,8 @@ def _refused_login_page(resp: Any, client: FlaskClient, code: str = "RP-106") ->
 # --- 36: ID token validation at the callback ---------------------------------------------------
 
 
-def test_36_control_a_valid_id_token_signs_the_person_in(
-    client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]
-) -> None:
+@pytest.mark.checklist(36)
+def test_a_valid_id_token_signs_the_person_in(client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]) -> None:
     """The baseline the refusals below differ from by one claim each (and an audience list
     with this client as ``azp`` is fine, OIDC Core §3.1.3.7 items 3-5)."""
     resp = _callback(client, idp, personas[PATIENT])
@@ -91,6 +90,7 @@ def test_36_control_a_valid_id_token_signs_the_person_in(
     assert _signed_in(other)
 
 
+@pytest.mark.checklist(36)
 @pytest.mark.parametrize(
     ("claims", "named"),
     [
@@ -98,7 +98,7 @@ def test_36_control_a_valid_id_token_signs_the_person_in(
         ({"iss": "http://127.0.0.1:1"}, "iss"),  # another issuer on the same host
     ],
 )
-def test_36_id_token_with_wrong_iss_is_refused(
+def test_id_token_with_wrong_iss_is_refused(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any], claims: dict[str, Any], named: str
 ) -> None:
     html = _refused_login_page(_callback(client, idp, personas[PATIENT], **claims), client)
@@ -106,15 +106,17 @@ def test_36_id_token_with_wrong_iss_is_refused(
     assert idp.requests["/token"] == 1  # the code was redeemed: this is the ID token check
 
 
+@pytest.mark.checklist(36)
 @pytest.mark.parametrize("aud", ["another-service", ["another-service", "third-service"], []])
-def test_36_id_token_whose_aud_lacks_the_client_id_is_refused(
+def test_id_token_whose_aud_lacks_the_client_id_is_refused(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any], aud: Any
 ) -> None:
     html = _refused_login_page(_callback(client, idp, personas[PATIENT], aud=aud), client)
     assert "another client" in html
 
 
-def test_36_id_token_with_several_audiences_and_no_azp_is_refused(
+@pytest.mark.checklist(36)
+def test_id_token_with_several_audiences_and_no_azp_is_refused(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]
 ) -> None:
     resp = _callback(client, idp, personas[PATIENT], aud=[idp.client_id, "another-service"])
@@ -124,15 +126,17 @@ def test_36_id_token_with_several_audiences_and_no_azp_is_refused(
     assert "azp" in _refused_login_page(resp, client)
 
 
+@pytest.mark.checklist(36)
 @pytest.mark.parametrize("nonce", ["someone-elses-nonce", "", None])
-def test_36_id_token_with_a_nonce_mismatch_is_refused(
+def test_id_token_with_a_nonce_mismatch_is_refused(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any], nonce: str | None
 ) -> None:
     resp = _callback(client, idp, personas[PATIENT], nonce=nonce)
     assert "nonce" in _refused_login_page(resp, client)
 
 
-def test_36_id_token_from_another_login_of_the_same_browser_is_refused(
+@pytest.mark.checklist(36)
+def test_id_token_from_another_login_of_the_same_browser_is_refused(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]
 ) -> None:
     """A nonce that *was* valid, for the browser's earlier login attempt, is still a mismatch."""
@@ -150,7 +154,8 @@ def test_36_id_token_from_another_login_of_the_same_browser_is_refused(
 # --- 37: scopes and where the token may be ----------------------------------------------------
 
 
-def test_37_token_lacking_the_required_scope_is_403_insufficient_scope(
+@pytest.mark.checklist(37)
+def test_token_lacking_the_required_scope_is_403_insufficient_scope(
     client: FlaskClient, app: Flask, token_for: TokenFactory
 ) -> None:
     reads = [("get", "/api/patients", None), ("get", "/api/cards/1", None)]
@@ -170,7 +175,8 @@ def test_37_token_lacking_the_required_scope_is_403_insufficient_scope(
     assert client.get("/api/patients", headers=bearer(full)).status_code == 200
 
 
-def test_37_token_in_the_query_string_or_form_body_is_refused(client: FlaskClient, token_for: TokenFactory) -> None:
+@pytest.mark.checklist(37)
+def test_token_in_the_query_string_or_form_body_is_refused(client: FlaskClient, token_for: TokenFactory) -> None:
     token = token_for("patient_moscow")
     assert client.get(ME, headers=bearer(token)).status_code == 200  # the same token, in the header
     for headers in ({}, bearer(token)):
@@ -185,7 +191,8 @@ def test_37_token_in_the_query_string_or_form_body_is_refused(client: FlaskClien
 # --- 33 (RP half): unknown kid, keys named in the header -------------------------------------------
 
 
-def test_33_rp_unknown_kid_refetches_jwks_at_most_once_per_cooldown_then_refuses(
+@pytest.mark.checklist(33)
+def test_rp_unknown_kid_refetches_jwks_at_most_once_per_cooldown_then_refuses(
     client: FlaskClient, app: Flask, idp: FakeIdp, token_for: TokenFactory
 ) -> None:
     clock = ManualClock()
@@ -218,7 +225,8 @@ def test_33_rp_unknown_kid_refetches_jwks_at_most_once_per_cooldown_then_refuses
     assert idp.requests["/jwks"] == 3
 
 
-def test_33_rp_ignores_keys_named_in_the_token_header(client: FlaskClient, idp: FakeIdp) -> None:
+@pytest.mark.checklist(33)
+def test_rp_ignores_keys_named_in_the_token_header(client: FlaskClient, idp: FakeIdp) -> None:
     attacker = ECKey.generate_key("P-256", parameters={"kid": "attacker"}, private=True)
     claims = idp.access_token_claims("1000300101", f"openid {RS}")
     public = dict(attacker.as_dict(private=False))
@@ -237,7 +245,8 @@ def test_33_rp_ignores_keys_named_in_the_token_header(client: FlaskClient, idp: 
 # --- 35 (RP half): an ID token is not an access token -------------------------------------------
 
 
-def test_35_rp_api_refuses_an_id_token_presented_as_access_token(
+@pytest.mark.checklist(35)
+def test_rp_api_refuses_an_id_token_presented_as_access_token(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]
 ) -> None:
     person = personas[PATIENT]
@@ -253,7 +262,8 @@ def test_35_rp_api_refuses_an_id_token_presented_as_access_token(
     assert client.get(ME, headers=bearer(lookalike)).status_code == 401
 
 
-def test_35_rp_api_refuses_an_access_token_for_another_audience(client: FlaskClient, idp: FakeIdp) -> None:
+@pytest.mark.checklist(35)
+def test_rp_api_refuses_an_access_token_for_another_audience(client: FlaskClient, idp: FakeIdp) -> None:
     now = int(time.time())
     for aud in ("another-service", ["another-service"], "http://localhost:8001/"):
         token = idp.access_token("1000300101", RS, aud=aud, iat=now)
@@ -265,7 +275,8 @@ def test_35_rp_api_refuses_an_access_token_for_another_audience(client: FlaskCli
 # --- 14 and 15 (RP half): the callback page ---------------------------------------------------
 
 
-def test_15_rp_callback_sends_no_referrer_and_loads_no_third_party_resources(
+@pytest.mark.checklist(15)
+def test_rp_callback_sends_no_referrer_and_loads_no_third_party_resources(
     client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]
 ) -> None:
     refused = _callback(client, idp, personas[PATIENT], nonce="wrong")
@@ -284,7 +295,8 @@ def test_15_rp_callback_sends_no_referrer_and_loads_no_third_party_resources(
     assert "default-src 'self'" in refused.headers["Content-Security-Policy"]
 
 
-def test_14_rp_callback_page_cannot_be_framed(client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(14)
+def test_rp_callback_page_cannot_be_framed(client: FlaskClient, idp: FakeIdp, personas: dict[str, Any]) -> None:
     resp = _callback(client, idp, personas[PATIENT], aud="another-service")
     assert resp.status_code == 400
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]

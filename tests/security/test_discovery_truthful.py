@@ -15,23 +15,12 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import OKPKey
 
-from tests.security.fixtures_late import (
-    ASSERTION_TYPE,
-    DEMO_CREDS,
-    ISSUER,
-    assertion,
-    bearer,
-    decode_part,
-    dpop_proof,
-    ec_key,
-    front_channel,
-    published_keyset,
-    register,
-    rsa_key,
-    sign_in,
-)
+from tests.support.clients import DEMO_CREDS, ISSUER, register
 from tests.support.flows import RP_REDIRECT
+from tests.support.handmade_jwts import assertion, decode_part, dpop_proof, published_keyset
+from tests.support.jose_builders import ASSERTION_TYPE, ec_key, rsa_key
 from tests.support.oidc_client import AuthRequest, query_of
+from tests.support.sign_in import bearer, front_channel, sign_in
 
 REGISTRATION_TOKEN = "registration-token-0123456789"
 OFFLINE = "openid profile offline_access"  # refresh tokens come with offline access
@@ -120,6 +109,7 @@ def test_every_advertised_endpoint_answers_and_every_endpoint_is_advertised(
     assert client.post("/connect/register", json={}).status_code == 404
 
 
+@pytest.mark.checklist(3)
 def test_discovery_lists_exactly_the_grant_types_that_work(
     app: Any, client: Any, meta: dict[str, Any], personas: dict[str, Any]
 ) -> None:

@@ -1,6 +1,6 @@
 """Security checklist items 46-52 (authenticators), attacked through the IdP's own pages.
 
-Each test is named after its item and does what an attacker would: guess passwords, replay
+Each test carries its item in a ``checklist`` marker and does what an attacker would: guess passwords, replay
 codes and assertions, probe for accounts, skip the second factor. The deeper per-factor suites
 (tests/integration/factors, tests/integration/account_security, tests/unit/factors) stay the
 reference for details; docs/SECURITY.md lists both. Every test runs on both backends.
@@ -27,12 +27,15 @@ import pytest
 
 from idp.settings import IdpSettings
 from tests.integration.factors.helpers import choose, enrol_totp, freeze_totp_clock, password, signed_in, start, submit
-from tests.security.fixtures_late import _seeded_app, audit_events, session_data
-from tests.security.helpers import demo_request, expire_now
+from tests.support.apps import seeded_app
+from tests.support.attacker import demo_request
+from tests.support.audit_log import audit_events
 from tests.support.captcha import captcha_answer
+from tests.support.cookies import session_data
 from tests.support.flows import RP_REDIRECT, outbox_code, password_step, sms_step
 from tests.support.oidc_client import AuthRequest, csrf_token, query_of
 from tests.support.soft_webauthn import SoftAuthenticator, unb64u
+from tests.support.store import expire_now
 
 HOUR = 3600
 WRONG = "Wrong-Password-46!"
@@ -158,7 +161,7 @@ def app_with(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]
     made: list[Iterator[Any]] = []
 
     def build(**overrides: Any) -> Any:
-        factory = _seeded_app(replace(settings, **overrides), persona_rows)
+        factory = seeded_app(replace(settings, **overrides), persona_rows)
         made.append(factory)
         return next(factory)
 
@@ -170,7 +173,8 @@ def app_with(settings: Any, persona_rows: list[dict[str, Any]]) -> Iterator[Any]
 # --- 46. brute force -----------------------------------------------------------------------------
 
 
-def test_46_guessing_meets_a_captcha_then_growing_locks_so_at_most_100_guesses_an_hour(
+@pytest.mark.checklist(46)
+def test_guessing_meets_a_captcha_then_growing_locks_so_at_most_100_guesses_an_hour(
     app: Any, client: Any, patient: dict[str, Any]
 ) -> None:
     """A4 2.2.1 / N3 §5.2.2: at most 100 failed attempts per hour on one account. The attacker
@@ -219,7 +223,8 @@ def test_46_guessing_meets_a_captcha_then_growing_locks_so_at_most_100_guesses_a
     assert len(audit_events(app, "login_locked")) == len(locks) + 1
 
 
-def test_46_a_locked_account_still_opens_by_passkey_or_reset_and_other_accounts_are_untouched(
+@pytest.mark.checklist(46)
+def test_a_locked_account_still_opens_by_passkey_or_reset_and_other_accounts_are_untouched(
     app: Any, patient: dict[str, Any], personas: dict[str, Any]
 ) -> None:
     """A5 6.1.1: the lock must not become a denial-of-service tool against the person."""
@@ -275,8 +280,9 @@ BREACHED_12_PLUS = [
 LONG_PASSPHRASE = "Кот Василий пьёт чай у окна в 7 вечера, а за окном идёт тихий снег над Невой. OK!"
 
 
+@pytest.mark.checklist(47)
 @pytest.mark.parametrize("preset", ["gosuslugi", "nist"])
-def test_47_minimum_12_characters_and_breached_passwords_refused_under_both_presets(app_with: Any, preset: str) -> None:
+def test_minimum_12_characters_and_breached_passwords_refused_under_both_presets(app_with: Any, preset: str) -> None:
     app = app_with(password_policy=preset)
     client = app.test_client()
     short = _register(client, "+79035554701", "Тёплый дом7")  # 11 characters
@@ -291,8 +297,9 @@ def test_47_minimum_12_characters_and_breached_passwords_refused_under_both_pres
     assert twelve.status_code == 303, twelve.text[:500]
 
 
+@pytest.mark.checklist(47)
 @pytest.mark.parametrize(("preset", "status"), [("gosuslugi", 400), ("nist", 303)])
-def test_47_composition_rule_only_in_the_gosuslugi_preset_a_documented_deviation(
+def test_composition_rule_only_in_the_gosuslugi_preset_a_documented_deviation(
     app_with: Any, preset: str, status: int
 ) -> None:
     """The default preset keeps the Gosuslugi article's 3-of-4 character classes (a deviation
@@ -304,7 +311,8 @@ def test_47_composition_rule_only_in_the_gosuslugi_preset_a_documented_deviation
     assert ("three of the four kinds" in resp.text) == (status == 400)
 
 
-def test_47_long_unicode_passphrase_with_spaces_is_accepted_and_never_truncated(app: Any) -> None:
+@pytest.mark.checklist(47)
+def test_long_unicode_passphrase_with_spaces_is_accepted_and_never_truncated(app: Any) -> None:
     assert len(LONG_PASSPHRASE) >= 64 and len(LONG_PASSPHRASE.encode()) > 72
     phone = "+79035554720"
     registering = app.test_client()
@@ -328,7 +336,8 @@ def test_47_long_unicode_passphrase_with_spaces_is_accepted_and_never_truncated(
 # --- 48. SMS one-time codes ----------------------------------------------------------------------
 
 
-def test_48_sms_code_is_six_random_digits_kept_only_as_a_digest_and_expires(
+@pytest.mark.checklist(48)
+def test_sms_code_is_six_random_digits_kept_only_as_a_digest_and_expires(
     app: Any, client: Any, patient: dict[str, Any]
 ) -> None:
     store = app.extensions["gosid"].store
@@ -360,7 +369,8 @@ def test_48_sms_code_is_six_random_digits_kept_only_as_a_digest_and_expires(
     assert not signed_in(client)
 
 
-def test_48_sms_code_is_single_use_and_only_for_its_own_login(app: Any, patient: dict[str, Any]) -> None:
+@pytest.mark.checklist(48)
+def test_sms_code_is_single_use_and_only_for_its_own_login(app: Any, patient: dict[str, Any]) -> None:
     """The attacker knows the password and starts a login of their own; the person's code (or a
     code replayed with a copy of the person's cookie) does not finish it."""
     person, attacker = app.test_client(), app.test_client()
@@ -384,9 +394,8 @@ def test_48_sms_code_is_single_use_and_only_for_its_own_login(app: Any, patient:
     assert not signed_in(copy) and "sid" not in session_data(app, copy)
 
 
-def test_48_sms_codes_are_rate_limited_per_code_per_resend_and_per_phone(
-    app_with: Any, personas: dict[str, Any]
-) -> None:
+@pytest.mark.checklist(48)
+def test_sms_codes_are_rate_limited_per_code_per_resend_and_per_phone(app_with: Any, personas: dict[str, Any]) -> None:
     """Built-in limits (config/idp.toml raises the per-phone and per-IP ones for the e2e suite):
     3 tries per code, 30 s between sends, 10 codes per phone an hour."""
     defaults = IdpSettings()
@@ -429,7 +438,8 @@ def _at_totp(app: Any, patient: dict[str, Any]) -> Any:
     return browser
 
 
-def test_49_totp_code_accepted_once_is_refused_for_the_rest_of_its_validity_and_logged(
+@pytest.mark.checklist(49)
+def test_totp_code_accepted_once_is_refused_for_the_rest_of_its_validity_and_logged(
     app: Any, patient: dict[str, Any]
 ) -> None:
     _, secret = enrol_totp(app, patient["oid"])
@@ -451,7 +461,8 @@ def test_49_totp_code_accepted_once_is_refused_for_the_rest_of_its_validity_and_
     assert stale.status_code == 401 and "LOGIN-010" in stale.text
 
 
-def test_49_totp_replay_is_announced_to_the_person(app: Any, patient: dict[str, Any]) -> None:
+@pytest.mark.checklist(49)
+def test_totp_replay_is_announced_to_the_person(app: Any, patient: dict[str, Any]) -> None:
     """A4 2.8.5: a re-used TOTP is "logged and rejected with secure notifications being sent to
     the holder of the device". Someone who replays a code has the password and saw the code."""
     _, secret = enrol_totp(app, patient["oid"])
@@ -468,7 +479,8 @@ def test_49_totp_replay_is_announced_to_the_person(app: Any, patient: dict[str, 
 # --- 50. enumeration -----------------------------------------------------------------------------
 
 
-def test_50_login_answers_the_same_for_existing_and_missing_accounts(app: Any, personas: dict[str, Any]) -> None:
+@pytest.mark.checklist(50)
+def test_login_answers_the_same_for_existing_and_missing_accounts(app: Any, personas: dict[str, Any]) -> None:
     # two accounts: the failure count (and so the captcha) is kept per account, not per login
     by_phone, by_email = personas["patient_moscow"]["phone"], personas["doctor_moscow"]["email"]
     for existing, missing in ((by_phone, "+79990005001"), (by_email, "nobody.50@example.ru")):
@@ -488,7 +500,8 @@ def test_50_login_answers_the_same_for_existing_and_missing_accounts(app: Any, p
         assert 'id="captcha"' in captcha_a and 'id="captcha"' in captcha_b
 
 
-def test_50_reset_and_registration_answer_the_same_for_existing_and_missing_accounts(
+@pytest.mark.checklist(50)
+def test_reset_and_registration_answer_the_same_for_existing_and_missing_accounts(
     app: Any, personas: dict[str, Any]
 ) -> None:
     patient = personas["patient_moscow"]
@@ -510,7 +523,8 @@ def test_50_reset_and_registration_answer_the_same_for_existing_and_missing_acco
 # --- 51. MFA bypass ------------------------------------------------------------------------------
 
 
-def test_51_password_alone_reaches_no_post_mfa_page_and_gets_no_code(app: Any, patient: dict[str, Any]) -> None:
+@pytest.mark.checklist(51)
+def test_password_alone_reaches_no_post_mfa_page_and_gets_no_code(app: Any, patient: dict[str, Any]) -> None:
     client = app.test_client()
     req = start(client)
     nothing_yet = client.post(
@@ -549,7 +563,8 @@ def test_51_password_alone_reaches_no_post_mfa_page_and_gets_no_code(app: Any, p
     assert sms_step(client, outbox_code(client, patient["phone"])).status_code == 303 and signed_in(client)
 
 
-def test_51_password_reset_neither_signs_in_nor_skips_the_second_factor(
+@pytest.mark.checklist(51)
+def test_password_reset_neither_signs_in_nor_skips_the_second_factor(
     app: Any, patient: dict[str, Any], rp_credentials: tuple[str, str]
 ) -> None:
     signed = app.test_client()
@@ -584,7 +599,8 @@ def _refused(app: Any, resp: Any, client: Any) -> None:
     assert not signed_in(client)
 
 
-def test_52_challenge_has_at_least_64_bits_is_fresh_and_dies_with_its_first_answer(
+@pytest.mark.checklist(52)
+def test_challenge_has_at_least_64_bits_is_fresh_and_dies_with_its_first_answer(
     app: Any, device: SoftAuthenticator
 ) -> None:
     client = app.test_client()
@@ -605,7 +621,8 @@ def test_52_challenge_has_at_least_64_bits_is_fresh_and_dies_with_its_first_answ
     assert resp.status_code == 303 and signed_in(client), "a fresh challenge works"
 
 
-def test_52_replayed_assertion_wrong_origin_wrong_rp_id_hash_and_bogus_signature_are_refused(
+@pytest.mark.checklist(52)
+def test_replayed_assertion_wrong_origin_wrong_rp_id_hash_and_bogus_signature_are_refused(
     app: Any, device: SoftAuthenticator
 ) -> None:
     attacker = app.test_client()
@@ -632,7 +649,8 @@ def test_52_replayed_assertion_wrong_origin_wrong_rp_id_hash_and_bogus_signature
     assert len(rejected) >= 5
 
 
-def test_52_uv_0_is_refused_where_user_verification_is_required(
+@pytest.mark.checklist(52)
+def test_uv_0_is_refused_where_user_verification_is_required(
     app: Any, device: SoftAuthenticator, patient: dict[str, Any]
 ) -> None:
     device.user_verified = False
@@ -650,7 +668,8 @@ def test_52_uv_0_is_refused_where_user_verification_is_required(
     assert resp.status_code == 401 and not signed_in(step_up)
 
 
-def test_52_sign_count_regression_is_refused(app: Any, device: SoftAuthenticator) -> None:
+@pytest.mark.checklist(52)
+def test_sign_count_regression_is_refused(app: Any, device: SoftAuthenticator) -> None:
     for _ in range(2):
         browser = app.test_client()
         start(browser)

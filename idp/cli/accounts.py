@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 
-from idp.adapters.clock import Clock, moscow_today
-
-
-def _app() -> Flask:
-    """The IdP app; a :class:`Clock` passed as Click's context object (``obj=``) replaces the
-    system clock (tests freeze the date this way)."""
-    from idp.app import create_app
-
-    found = click.get_current_context().find_root().obj
-    return create_app(clock=found if isinstance(found, Clock) else None)
+from idp.accounts.levels import issue_in_person_code
+from idp.accounts.models import Person
+from idp.accounts.validation import ValidationError
+from idp.adapters.clock import moscow_today
+from idp.cli.context import command_app
+from idp.selfservice.registration import create_account_from_cli
+from idp.services import services_of
+from idp.storage.db import db
+from idp.storage.unit_of_work import transaction
 
 
 @click.group()
@@ -34,12 +32,8 @@ def user_add(
     phone: str, email: str | None, surname: str, given_name: str, patronymic: str | None, birth_date: str, password: str
 ) -> None:
     """Create a simplified account with a confirmed phone."""
-    from idp.accounts.validation import ValidationError
-    from idp.selfservice.registration import create_account_from_cli
-    from idp.services import services
-
-    app = _app()
-    with app.app_context():
+    app = command_app()
+    with app.app_context(), transaction():
         try:
             oid = create_account_from_cli(
                 phone=phone,
@@ -49,7 +43,7 @@ def user_add(
                 name=given_name,
                 patronymic=patronymic,
                 birth_date=birth_date,
-                today=moscow_today(services().clock),
+                today=moscow_today(services_of(app).clock),
             )
         except ValidationError as exc:
             raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
@@ -60,11 +54,9 @@ def user_add(
 @click.option("--oid", required=True, type=int)
 def user_disable(oid: int) -> None:
     """Disable an account: its sessions end and its refresh tokens stop working at once."""
-    from idp.selfservice.lifecycle import disable_account
-
-    app = _app()
-    with app.app_context():
-        if not disable_account(oid):
+    app = command_app()
+    with app.app_context(), transaction():
+        if not services_of(app).lifecycle.disable_account(oid):
             raise click.ClickException(f"no account with OID {oid}")
     click.echo(f"account {oid} disabled; sessions ended and refresh tokens revoked")
 
@@ -73,12 +65,8 @@ def user_disable(oid: int) -> None:
 @click.option("--oid", required=True, type=int)
 def user_in_person_code(oid: int) -> None:
     """Issue a one-time code confirming the account in person (after seeing the passport)."""
-    from idp.accounts.levels import issue_in_person_code
-    from idp.accounts.models import Person
-    from idp.storage.db import db
-
-    app = _app()
-    with app.app_context():
+    app = command_app()
+    with app.app_context(), transaction():
         if db.session.get(Person, oid) is None:
             raise click.ClickException(f"no account with OID {oid}")
         code = issue_in_person_code(oid)

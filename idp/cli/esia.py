@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
+from idp.cli.context import command_app
+from idp.esia.clients import certificates_of, register_esia_client
 from idp.esia.models import TOKEN_ALGS
+from idp.esia.stand_keys import rotate
+from idp.oidc.clients import ClientRegistrationError
+from idp.settings import load_idp_settings
+from idp.storage.unit_of_work import transaction
 
 
 @click.group("esia-client")
@@ -33,12 +39,8 @@ def esia_client_add(
     require_confirmed: bool,
 ) -> None:
     """Register a system with its certificate(s) (PEM or DER, RSA or GOST R 34.10-2012-256)."""
-    from idp.app import create_app
-    from idp.esia.clients import certificates_of, register_esia_client
-    from idp.oidc.clients import ClientRegistrationError
-
-    app = create_app()
-    with app.app_context():
+    app = command_app()
+    with app.app_context(), transaction():
         try:
             client = register_esia_client(
                 client_id=client_id,
@@ -69,9 +71,6 @@ def esia() -> None:
 @click.option("--cut", is_flag=True, help="drop the old certificate at once (tokens it signed stop verifying)")
 def rotate_cert(alg: str, overlap: int, cut: bool) -> None:
     """Switch to a new signing certificate, as ESIA does; services rehearse the change."""
-    from idp.esia.stand_keys import rotate
-    from idp.settings import load_idp_settings
-
     keys_dir = load_idp_settings().keys_dir
     for name in TOKEN_ALGS if alg == "all" else (alg,):
         new, old = rotate(keys_dir, name, overlap=None if cut else timedelta(seconds=overlap))

@@ -1,0 +1,50 @@
+"""One unit of work per request: the views and the domain code they call only change the
+session; this hook commits it once, when the response is ready.
+
+- A response below 500 commits, handled refusals included (the audit row of a failed login, a
+  refresh family revoked on reuse must persist).
+- A 5xx response or an unhandled exception rolls everything back: no half-written rows, no
+  audit row of a change that did not happen.
+- A failing commit becomes an error response, never a success the client would believe.
+
+It also binds the audit context (the client's IP, a request id) for the request's duration.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, Response, request
+
+from idp.audit import context
+from idp.storage.db import db
+
+
+def _bind_origin() -> None:
+    context.bind(context.RequestOrigin(ip=request.remote_addr, request_id=uuid.uuid4().hex))
+
+
+def _finish(response: Response) -> Response:
+    if response.status_code >= 500:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise  # Flask answers with its 500 page, which passes here again and commits nothing
+    return response
+
+
+def _end(exc: BaseException | None) -> None:
+    if exc is not None:
+        db.session.rollback()
+    context.clear()
+
+
+def init_app(app: Flask) -> None:
+    """Register first, so the origin is bound before any other hook runs and the commit is the
+    last thing that happens to a response (after-request hooks run in reverse order)."""
+    app.before_request(_bind_origin)
+    app.after_request(_finish)
+    app.teardown_request(_end)
