@@ -11,3 +11,11 @@ preload_app = True
 # gunicorn >= 27 opens a control socket at one fixed path per user; two servers (IdP and RP)
 # would fight over it and nothing here uses it.
 control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Start the app's per-process background work in each worker (the IdP: back-channel logout
+    delivery, idp/oidc/backchannel.py): threads of the preloaded master do not survive the fork."""
+    app = worker.app.wsgi()
+    for start in getattr(app, "extensions", {}).get("post_fork", ()):
+        start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_wtf import CSRFProtect
 from sqlalchemy import event
 
 from idp.adapters.clock import Clock
@@ -22,14 +21,17 @@ from idp.web import (
     headers,
     i18n,
     login,
+    proxy,
     register,
     registration_endpoint,
+    store_budget,
     unit_of_work,
 )
 from idp.web import factor_blueprints as factors
+from idp.web.csrf import SameOriginCSRF
 from idp.web.esia import routes as esia
 
-csrf = CSRFProtect()
+csrf = SameOriginCSRF()  # the token, then Fetch Metadata and Origin (idp/web/csrf.py)
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -64,19 +66,25 @@ def create_app(
         SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url),
         WTF_CSRF_TIME_LIMIT=None,
+        # its HTTPS Referer check refuses our no-referrer pages' own forms; idp/web/csrf.py replaces it
+        WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         GOSID_SETTINGS=settings,
     )
     if url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+    proxy.init_app(app, hops=settings.trusted_proxy_hops)  # X-Forwarded-* of trusted proxies only
     db.init_app(app)
     unit_of_work.init_app(app)  # first: one commit per request, the audit origin bound
+    store_budget.init_app(app, seconds=settings.store_request_budget)  # before any store call
     if url.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
     csrf.init_app(app)
     i18n.init_app(app, default_locale=settings.default_locale)
     app.extensions["gosid"] = build_services(app, settings, store=store, clock=clock)
+    # what each server process starts once forked (config/gunicorn.conf.py post_fork)
+    app.extensions["post_fork"] = [app.extensions["gosid"].backchannel_worker.ensure_running]
     _register_blueprints(app, settings)
     headers.init_app(app, production=settings.production)
     errors.init_app(app)

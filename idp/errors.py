@@ -26,3 +26,31 @@ class GosidError(Exception):
     code: str = "GOSID-000"
     status: int = 400
     message: str = N_("The request could not be completed. Try again.")
+
+
+RETRY_AFTER_SECONDS = 5
+"""The ``Retry-After`` of every 503 an outage causes: long enough for a restarted PostgreSQL or
+Redis or a failed-over gateway, short enough that a retrying client is not held up for long."""
+
+
+class DependencyUnavailable(GosidError):
+    """A dependency failed (the database, the short-lived store, the SMS or e-mail gateway): the
+    request is refused with 503 and ``Retry-After``, and nothing it did is kept (the unit of work
+    rolls back). The renderers choose the shape (OAuth JSON, ESIA JSON, a page)."""
+
+    code = "SVC-503"
+    status = 503
+    message = N_("The service is temporarily unavailable. Try again in a minute.")
+    retry_after = RETRY_AFTER_SECONDS
+
+
+class DatabaseUnavailable(DependencyUnavailable):
+    """The database cannot be reached (a connection failed, was cut or the pool is exhausted)."""
+
+    code = "SVC-001"
+
+
+class StoreOutage(DependencyUnavailable):
+    """The short-lived store (Redis) cannot be reached, is too slow or its circuit is open."""
+
+    code = "SVC-002"

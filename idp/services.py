@@ -28,7 +28,7 @@ from idp.login.limits import LoginLimiter, login_limits
 from idp.login.service import LoginService
 from idp.login.signed_in import SignedInBrowsers
 from idp.oidc.authorization.par import PushedRequests
-from idp.oidc.backchannel import BackchannelNotifier
+from idp.oidc.backchannel import BackchannelOutbox, DeliveryWorker
 from idp.oidc.code_replay import code_replay_revoker
 from idp.oidc.codes import CodeRepository
 from idp.oidc.discovery import discovery_document
@@ -41,6 +41,7 @@ from idp.oidc.server import create_authorization_server
 from idp.oidc.token_endpoints import TokenStatus
 from idp.oidc.tokens import TokenSigner
 from idp.outbox.senders import DevOutbox, HttpSmsGateway, MessageSender, RealSender, SmtpMail
+from idp.replay.used_values import UsedValues
 from idp.selfservice.factors_admin import FactorsAdmin
 from idp.selfservice.lifecycle import AccountLifecycle
 from idp.sessions.service import SessionService
@@ -70,7 +71,8 @@ class Services:
     clock: Clock  # the date rules' clock (idp.adapters.clock); token lifetimes keep time.time()
     passwords: PasswordHashing
     oauth: AuthorizationServer  # Authlib's server with our grants (idp.oidc.server)
-    backchannel: BackchannelNotifier
+    backchannel: BackchannelOutbox  # the back-channel logout outbox (idp.oidc.backchannel)
+    backchannel_worker: DeliveryWorker  # this process's delivery thread (started after fork)
     logout: SessionLogout
     registry: Registry  # the SNILS/passport registry (account levels)
     regions: Callable[[], RegionDirectory]  # config/regions.toml, loaded on first use
@@ -79,7 +81,8 @@ class Services:
 
     def esia_deps(self) -> EsiaDeps:
         """What the ESIA dialect's checks need, with this container's current settings."""
-        return EsiaDeps(settings=self.settings, store=self.store, keys=self.esia.keys, codes=self.esia.codes)
+        esia = self.esia
+        return EsiaDeps(settings=self.settings, store=self.store, keys=esia.keys, codes=esia.codes, used=esia.used)
 
 
 def build_sender(settings: IdpSettings) -> MessageSender:
@@ -109,7 +112,13 @@ def build_services(
     app: Flask, settings: IdpSettings, *, store: ShortLivedStore | None = None, clock: Clock | None = None
 ) -> Services:
     """Every dependency of the IdP, built once (``app`` for Authlib's server and background work)."""
-    store = store or open_store(settings.store_url)
+    store = store or open_store(
+        settings.store_url,
+        connect_timeout=settings.store_connect_timeout,
+        read_timeout=settings.store_read_timeout,
+        breaker_failures=settings.store_breaker_failures,
+        breaker_cool_down=settings.store_breaker_cool_down,
+    )
     keyring = KeyRing.load_or_create(settings.keys_dir)
     signer = TokenSigner(
         keyring=keyring,
@@ -130,14 +139,17 @@ def build_services(
     captcha = CaptchaStore(store)
     transactions = TransactionRepository(store, ttl=settings.login_transaction_ttl)
     refresh = RefreshTokenService(ttl=settings.refresh_token_ttl, idle_ttl=settings.refresh_token_idle_ttl)
-    deny_list = AccessTokenDenyList(store)
+    used = UsedValues()  # replay guards in the database (idp/replay/used_values.py)
+    deny_list = AccessTokenDenyList()
     hashing = build_password_hashing(settings)
-    factors = build_factors(settings, store, sender, sms, send_limits)
-    codes = CodeRepository(store, ttl=settings.authorization_code_ttl)
+    factors = build_factors(settings, store, sender, sms, used, send_limits)
+    codes = CodeRepository(store, ttl=settings.authorization_code_ttl, used=used, family_ttl=settings.refresh_token_ttl)
     sessions = SessionService(ttl=settings.session_ttl, idle_ttl=settings.session_idle_ttl)
-    backchannel = BackchannelNotifier(app.app_context, attempts=settings.backchannel_logout_attempts)
+    clock = clock or SystemClock()
+    backchannel = BackchannelOutbox(signer=signer, clock=clock, attempts=settings.backchannel_logout_attempts)
+    backchannel_worker = DeliveryWorker(backchannel, app.app_context)
     token_status = TokenStatus(signer=signer, deny_list=deny_list, refresh=refresh)
-    dpop = DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce)
+    dpop = DPoPVerifier(store=store, require_nonce=settings.dpop_require_nonce, used=used)
     return Services(
         settings=settings,
         store=store,
@@ -165,7 +177,7 @@ def build_services(
         ),
         lifecycle=AccountLifecycle(refresh=refresh, deny_list=deny_list, access_token_ttl=settings.access_token_ttl),
         factors_admin=FactorsAdmin(store=store, sender=sender, factors=factors),
-        clock=clock or SystemClock(),
+        clock=clock,
         passwords=hashing,
         oauth=create_authorization_server(
             app,
@@ -174,6 +186,7 @@ def build_services(
             refresh=refresh,
             issuer=settings.issuer,
             store=store,
+            used=used,
             revoke_code_tokens=code_replay_revoker(codes=codes, refresh=refresh, deny_list=deny_list),
             token_status=token_status,
             dpop=dpop,
@@ -182,16 +195,17 @@ def build_services(
             production=settings.production,
         ),
         backchannel=backchannel,
+        backchannel_worker=backchannel_worker,
         logout=SessionLogout(
             refresh=refresh,
             deny_list=deny_list,
-            signer=signer,
-            notifier=backchannel,
+            outbox=backchannel,
+            worker=backchannel_worker,
             access_token_ttl=settings.access_token_ttl,
         ),
         registry=HttpRegistry(settings.registry_url),
         regions=cache(lambda: load_regions(settings.regions_file)),
-        esia=build_runtime(settings, store),
+        esia=build_runtime(settings, store, used),
         browsers=SignedInBrowsers(sessions),
     )
 

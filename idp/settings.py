@@ -38,8 +38,17 @@ class IdpSettings:
     secret_key: str = DEFAULT_SECRET_KEY
     database_url: str = "sqlite:///var/idp.sqlite3"
     store_url: str = "memory://"
+    # a slow or dead Redis must not starve the workers (README, "Operating in production")
+    store_connect_timeout: float = 0.5  # seconds per connection attempt
+    store_read_timeout: float = 0.5  # seconds per reply
+    store_request_budget: float = 1.0  # seconds of store calls one request may spend; then 503
+    store_breaker_failures: int = 5  # consecutive failed calls that open the circuit breaker
+    store_breaker_cool_down: float = 10.0  # seconds it stays open (503 at once) before one trial call
     workers: int = 1
     threads: int = 8
+    # proxies in front of the IdP whose X-Forwarded-For/-Proto/-Host/-Port are believed (werkzeug's
+    # ProxyFix, that many hops); 0: none, the peer's address is the client's (README, "Operating in production")
+    trusted_proxy_hops: int = 0
     keys_dir: Path = REPO_ROOT / "keys"
     var_dir: Path = REPO_ROOT / "var"
     personas_file: Path = REPO_ROOT / "config" / "personas.toml"
@@ -125,8 +134,11 @@ class IdpSettings:
             raise SettingsError(f"GOSID_PASSWORD_POLICY must be 'gosuslugi' or 'nist', not {self.password_policy!r}")
         if self.workers < 1:
             raise SettingsError("GOSID_WORKERS must be at least 1")
+        if not 0 <= self.trusted_proxy_hops <= 5:
+            raise SettingsError(f"GOSID_TRUSTED_PROXY_HOPS must be between 0 and 5, not {self.trusted_proxy_hops}")
         self._check_limits()
         self._check_password_hashing()
+        self._check_store_resilience()
         if self.workers > 1 and self.store_is_process_local:
             raise SettingsError(
                 "GOSID_STORE_URL is the process-local embedded store (memory://) but GOSID_WORKERS="
@@ -156,6 +168,18 @@ class IdpSettings:
                     f"GOSID_{name.upper()}={value} is above the production maximum of {maximum}; "
                     "relaxed limits are for load tests in development mode only"
                 )
+
+    def _check_store_resilience(self) -> None:
+        """The store's timeouts, budget and breaker are positive (0 would refuse every call)."""
+        for name in (
+            "store_connect_timeout",
+            "store_read_timeout",
+            "store_request_budget",
+            "store_breaker_failures",
+            "store_breaker_cool_down",
+        ):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"GOSID_{name.upper()} must be positive, not {getattr(self, name)}")
 
     def _check_password_hashing(self) -> None:
         """argon2id parameters argon2 accepts; production refuses a cost below the floor."""

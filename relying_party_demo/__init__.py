@@ -7,7 +7,6 @@ It talks to the IdP only over HTTP, like any third-party relying party.
 from __future__ import annotations
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 from relying_party_demo import api, auth, web
 from relying_party_demo.clock import Clock
@@ -16,7 +15,7 @@ from relying_party_demo.i18n import init_i18n
 from relying_party_demo.ids import RecordIdConverter
 from relying_party_demo.inputs import install_input_checks
 from relying_party_demo.rendering import install_error_rendering
-from relying_party_demo.security import install_security_headers
+from relying_party_demo.security import SameOriginCSRF, install_security_headers
 from relying_party_demo.services import build_services
 from relying_party_demo.settings import RpSettings, load_rp_settings
 
@@ -33,7 +32,7 @@ def create_app(settings: RpSettings | None = None, *, clock: Clock | None = None
     app.url_map.converters["int"] = RecordIdConverter  # before any route: ids the schema can hold
     app.config.update(_flask_config(settings))
     init_i18n(app, default_locale=settings.default_locale)
-    csrf = CSRFProtect(app)
+    csrf = SameOriginCSRF(app)  # the token, then Fetch Metadata and Origin (security.py)
     rp = build_services(app, settings, clock=clock)
     for blueprint in (*web.BLUEPRINTS, auth.bp, *api.BLUEPRINTS):
         app.register_blueprint(blueprint)
@@ -59,6 +58,7 @@ def _flask_config(settings: RpSettings) -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "MAX_CONTENT_LENGTH": settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
         "GOSID_RP_SETTINGS": settings,
+        "WTF_CSRF_SSL_STRICT": False,  # refuses our no-referrer pages' own forms; SameOriginCSRF instead
     }
 
 

@@ -1,8 +1,23 @@
-"""Response headers every page and API answer carries."""
+"""Response headers every page and API answer carries, and the CSRF defence of the forms.
+
+Pages send ``Referrer-Policy: no-referrer``, so browsers post the RP's own forms with no Referer
+(and ``Origin: null``); Flask-WTF's HTTPS Referer check (``WTF_CSRF_SSL_STRICT``) would refuse
+them behind a TLS proxy. It is off, and :class:`SameOriginCSRF` checks instead, after the token:
+``Sec-Fetch-Site`` is ``same-origin`` or ``none`` (or absent), and an ``Origin`` other than
+``null`` is the RP's own (the request's, or ``GOSID_RP_BASE_URL``'s). The IdP does the same
+(``idp/web/csrf.py``; README, "Operating in production").
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Collection, Mapping
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, request
+from flask_wtf import CSRFProtect
+from werkzeug.datastructures import Headers
+
+ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
 NO_STORE_PREFIXES = ("/auth/", "/api/", "/profile", "/card")
@@ -21,3 +36,33 @@ def install_security_headers(app: Flask, *, production: bool) -> None:
         if production:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def cross_site_refusal(headers: Headers | Mapping[str, str], own_origins: Collection[str]) -> str | None:
+    """Why a state-changing request with these headers comes from another site, or None."""
+    site = headers.get("Sec-Fetch-Site")
+    if site is not None and site.lower() not in ALLOWED_FETCH_SITES:
+        return f"Sec-Fetch-Site is {site!r}, not same-origin."
+    origin = headers.get("Origin")
+    if origin is not None and origin != "null" and origin_of(origin) not in own_origins:
+        return "The Origin header names another site."
+    return None
+
+
+class SameOriginCSRF(CSRFProtect):
+    """Flask-WTF's token check, then the same-origin check of :func:`cross_site_refusal`."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        super().protect(apply_exemptions)
+        if not g.get("csrf_valid"):  # exempt, or not a state-changing method
+            return
+        own = {origin_of(request.host_url), origin_of(current_app.config["GOSID_RP_SETTINGS"].base_url)}
+        reason = cross_site_refusal(request.headers, own)
+        if reason:
+            g.csrf_valid = False
+            self._error_response(reason)

@@ -171,6 +171,7 @@ def app(settings: IdpSettings, persona_rows: list[dict[str, Any]]) -> Iterator[F
         )
         assert secret.client_secret
     yield application
+    application.extensions["gosid"].backchannel_worker.stop()  # its delivery thread, if a logout started it
     with application.app_context():
         db.session.remove()
         db.engine.dispose()

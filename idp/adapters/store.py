@@ -15,6 +15,11 @@ from collections.abc import Callable
 from typing import Protocol
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from idp.adapters import budget
+from idp.adapters.circuit import CircuitBreaker, CircuitOpen
 
 
 class StoreUnavailable(RuntimeError):
@@ -104,20 +109,65 @@ class EmbeddedStore:
 
 
 class RedisStore:
-    """Redis-backed store; GETDEL makes consumption atomic across processes."""
+    """Redis-backed store; GETDEL makes consumption atomic across processes.
 
-    def __init__(self, url: str, *, prefix: str = "gosid:") -> None:
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2)
+    A sick Redis must not starve the workers (README, "Operating in production"):
+
+    - every call is one attempt bounded by ``connect_timeout`` and ``read_timeout``;
+    - the calls of one request share the request's :class:`~idp.adapters.budget.StoreBudget`:
+      once it is spent the next call fails fast;
+    - a :class:`~idp.adapters.circuit.CircuitBreaker` (default: 5 failures, 10 s cool-down)
+      makes every call fail fast while Redis keeps failing, trying one call after the cool-down.
+
+    Each refusal is :class:`StoreUnavailable` (a 503). ``clock`` (monotonic) times the calls.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "gosid:",
+        connect_timeout: float = 0.5,
+        read_timeout: float = 0.5,
+        breaker: CircuitBreaker | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._redis = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=read_timeout,
+            retry=Retry(NoBackoff(), 0),  # one attempt: the budget and the breaker are the policy
+        )
         self._prefix = prefix
+        self._clock = clock
+        self.breaker = breaker or CircuitBreaker(failures=5, cool_down=10.0, clock=clock)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
 
     def _call(self, fn: Callable[[], object]) -> object:
+        spending = budget.current()
+        if spending is not None and spending.exhausted:
+            raise StoreUnavailable(f"this request's store budget ({spending.seconds:g} s) is spent")
         try:
-            return fn()
+            self.breaker.allow()
+        except CircuitOpen as exc:
+            raise StoreUnavailable(f"Redis is failing: {exc}") from exc
+        started = self._clock()
+        try:
+            result = fn()
         except redis.RedisError as exc:
+            self.breaker.failed()
             raise StoreUnavailable(f"Redis is unavailable: {exc}") from exc
+        except BaseException:
+            self.breaker.succeeded()  # Redis answered; the error is ours (or an interrupt)
+            raise
+        finally:
+            if spending is not None:
+                spending.charge(self._clock() - started)
+        self.breaker.succeeded()
+        return result
 
     def set(self, key: str, value: str, *, ttl: int) -> None:
         self._call(lambda: self._redis.set(self._k(key), value, ex=ttl))
@@ -153,9 +203,21 @@ class RedisStore:
             self._redis.delete(key)
 
 
-def open_store(url: str, *, prefix: str = "gosid:") -> ShortLivedStore:
+def open_store(
+    url: str,
+    *,
+    prefix: str = "gosid:",
+    connect_timeout: float = 0.5,
+    read_timeout: float = 0.5,
+    breaker_failures: int = 5,
+    breaker_cool_down: float = 10.0,
+) -> ShortLivedStore:
+    """The store at ``url``; the timeouts and the breaker apply to Redis (``GOSID_STORE_*``)."""
     if url.startswith("memory:"):
         return EmbeddedStore()
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStore(url, prefix=prefix)
+        breaker = CircuitBreaker(failures=breaker_failures, cool_down=breaker_cool_down)
+        return RedisStore(
+            url, prefix=prefix, connect_timeout=connect_timeout, read_timeout=read_timeout, breaker=breaker
+        )
     raise ValueError(f"GOSID_STORE_URL: unsupported scheme in {url!r} (use memory:// or redis://)")

@@ -82,8 +82,10 @@ def state_unused(deps: EsiaDeps, kind: str, client_id: str, state: str) -> bool:
 
 
 def use_state(deps: EsiaDeps, kind: str, client_id: str, state: str) -> None:
-    """Mark ``state`` used, atomically: of two parallel requests one gets :class:`StateReused`."""
-    if not deps.store.add(f"esia:state:{kind}:{client_id}:{state}", "1", ttl=state_ttl(deps.settings)):
+    """Mark ``state`` used, atomically: of two parallel requests one gets :class:`StateReused`
+    (in the database: an emptied store must not make a captured request replayable)."""
+    until = deps.used.now() + state_ttl(deps.settings)
+    if not deps.used.first_use("esia-state", f"{kind}:{client_id}:{state}", until=until):
         raise StateReused(f"state {state!r} was already used with this system")
 
 

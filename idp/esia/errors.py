@@ -128,3 +128,12 @@ class NotFound(EsiaError):
     code, error = "ESIA-007003", "not_found"
     description = N_("No such resource")
     status = 404
+
+
+class ServiceUnavailable(EsiaError):
+    """A dependency of the stand failed (database, store, gateway): ESIA's code for a service that
+    cannot answer now (the OAuth ``temporarily_unavailable``), 503 with ``Retry-After``."""
+
+    code, error = "ESIA-007008", "temporarily_unavailable"
+    description = N_("The authorization service cannot process the request now because of high load or maintenance")
+    status = 503

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from idp.adapters.store import ShortLivedStore
 from idp.esia.codes import EsiaCodes
 from idp.esia.stand_keys import StandKeys
+from idp.replay.used_values import UsedValues
 from idp.settings import IdpSettings
 
 
@@ -16,6 +17,7 @@ class EsiaRuntime:
 
     keys: StandKeys
     codes: EsiaCodes
+    used: UsedValues  # the database's replay guards: used ``state`` values (idp/esia/checks.py)
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,12 @@ class EsiaDeps:
     store: ShortLivedStore
     keys: StandKeys
     codes: EsiaCodes
+    used: UsedValues
 
 
-def build_runtime(settings: IdpSettings, store: ShortLivedStore) -> EsiaRuntime:
+def build_runtime(settings: IdpSettings, store: ShortLivedStore, used: UsedValues) -> EsiaRuntime:
     return EsiaRuntime(
         keys=StandKeys.load_or_create(settings.keys_dir),
-        codes=EsiaCodes(store, ttl=settings.esia_code_ttl),
+        codes=EsiaCodes(store, ttl=settings.esia_code_ttl, used=used, family_ttl=settings.refresh_token_ttl),
+        used=used,
     )

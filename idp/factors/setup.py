@@ -17,6 +17,7 @@ from idp.factors.send_limits import SendLimits
 from idp.factors.sms import SmsCodeFactor
 from idp.factors.totp import TotpFactor
 from idp.outbox.senders import MessageSender
+from idp.replay.used_values import UsedValues
 from idp.settings import IdpSettings
 
 
@@ -25,10 +26,12 @@ def build_factors(
     store: ShortLivedStore,
     sender: MessageSender,
     sms: SmsCodeFactor,
+    used: UsedValues,
     limits: SendLimits | None = None,
 ) -> FactorRegistry:
     totp = TotpFactor(
         store=store,
+        used=used,
         box=SecretBox(settings.secret_key, purpose="totp"),
         on_replay=lambda person: notify_replayed_code(sender, person, url=f"{settings.issuer}/profile/sessions"),
     )

@@ -17,7 +17,7 @@ from idp.authn.errors import CodeExpired, CodeInvalid, ResendTooSoon, SendLimitR
 from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.send_limits import SendLimits
-from idp.outbox.senders import MessageSender
+from idp.outbox.senders import DeliveryFailed, MessageSender
 from idp.security.hashes import constant_time_equals, secret_digest
 
 
@@ -95,7 +95,12 @@ class SmsCodeFactor:
         secret = secrets.token_hex(16) if decoy else code
         state = {"hash": secret_digest(f"{tx.id}:{secret}"), "gen": secrets.token_hex(8)}
         self._store.set(self._key(tx), json.dumps(state), ttl=self._ttl)
-        self._sender.send_sms(person.phone, text.format(code=code))
+        try:
+            self._sender.send_sms(person.phone, text.format(code=code))
+        except DeliveryFailed:  # nothing was sent: no code to check, and the person may ask again now
+            self._store.delete(self._key(tx))
+            self._store.delete(f"sms-cooldown:{tx.id}")
+            raise
         audit.record("sms_code_sent", person_oid=person.oid)
         return Challenge(factor=self.name, detail={"phone": mask_phone(person.phone), "ttl": self._ttl})
 

@@ -25,6 +25,7 @@ from idp.authn.origin import Origin
 from idp.factors.base import Challenge, FactorResult
 from idp.factors.models import EnrolledFactor
 from idp.factors.secretbox import SecretBox
+from idp.replay.used_values import UsedValues
 from idp.security.hashes import constant_time_equals
 from idp.storage.db import db
 
@@ -49,13 +50,14 @@ class TotpFactor:
         *,
         store: ShortLivedStore,
         box: SecretBox,
+        used: UsedValues,
         attempts: int = 5,
         attempts_window: int = 300,
         clock: Callable[[], float] = time.time,
         on_replay: Callable[[Person], None] | None = None,
     ) -> None:
         self._on_replay = on_replay
-        self._store, self._box = store, box
+        self._store, self._box, self._used = store, box, used
         self._attempts, self._window = attempts, attempts_window
         self._clock = clock
 
@@ -128,7 +130,8 @@ class TotpFactor:
 
     def _claim(self, factor_id: int, step: int, person: Person) -> None:
         # Kept for longer than the ±1 window, so a step can never be accepted twice.
-        if not self._store.add(f"totp-step:{factor_id}:{step}", "1", ttl=4 * STEP):
+        # In the database, not the short-lived store: a lost store must not make a step usable again.
+        if not self._used.first_use("totp-step", f"{factor_id}:{step}", until=self._used.now() + 4 * STEP):
             audit.record("totp_checked", result="replayed", person_oid=person.oid, factor_id=factor_id)
             if self._on_replay is not None:
                 self._on_replay(person)

@@ -3,8 +3,9 @@
 :func:`verify_client_assertion` accepts an assertion only if it is signed by one of the client's
 *registered* keys with an allowed asymmetric algorithm, names the client as ``iss`` and ``sub``,
 is addressed to exactly the issuer identifier, is short-lived and unexpired, and its ``jti``
-has not been seen before for that client. Keys named or embedded in the JWS header (``jwk``,
-``jku``, ``x5u``, ``x5c``) are never used or fetched. A store outage raises ``StoreUnavailable``.
+has not been seen before for that client (remembered in the database until the assertion's
+``exp`` plus a margin, :class:`idp.replay.used_values.UsedValues`). Keys named or embedded in the JWS
+header (``jwk``, ``jku``, ``x5u``, ``x5c``) are never used or fetched.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from joserfc.jwk import Key
 
-from idp.adapters.store import ShortLivedStore
 from idp.oidc.jose_policy import (
     JoseRejected,
     ReceivedJws,
@@ -27,6 +27,7 @@ from idp.oidc.jose_policy import (
     read_compact,
     signature_is_valid,
 )
+from idp.replay.used_values import UsedValues
 
 MAX_FUTURE_SKEW = 60  # seconds an iat or nbf may lie ahead of our clock
 MAX_JTI_LENGTH = 256
@@ -54,7 +55,7 @@ def verify_client_assertion(
     client_id: str,
     client_jwks: dict[str, Any],
     issuer: str,
-    store: ShortLivedStore,
+    used: UsedValues,
     clock: Callable[[], float] = time.time,
     max_lifetime: int = 300,
     allowed_algs: tuple[str, ...] = ("RS256", "PS256", "ES256"),
@@ -76,8 +77,7 @@ def verify_client_assertion(
     now = clock()
     exp = _check_times(claims, now=now, max_lifetime=max_lifetime)
     jti = _check_jti(claims)
-    ttl = max(int(exp - now), 1) + REPLAY_MARGIN
-    if not store.add(f"pkjwt-jti:{client_id}:{jti}", "1", ttl=ttl):
+    if not used.first_use("pkjwt-jti", f"{client_id}:{jti}", until=max(exp, now) + REPLAY_MARGIN):
         raise InvalidClientAssertion("client assertion jti was already used (replay)")
     return AssertionClaims(client_id=client_id, jti=jti, exp=exp)
 

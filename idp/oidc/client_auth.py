@@ -13,11 +13,11 @@ from urllib.parse import unquote_plus
 
 from authlib.oauth2.rfc6749.errors import InvalidClientError
 
-from idp.adapters.store import ShortLivedStore
 from idp.audit import log as audit
 from idp.oidc.client_assertion import InvalidClientAssertion, verify_client_assertion
 from idp.oidc.descriptions import safe_description
 from idp.oidc.models import OAuthClient
+from idp.replay.used_values import UsedValues
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -32,7 +32,7 @@ def _unverified_subject(assertion: str) -> str | None:
     return sub if isinstance(sub, str) else None
 
 
-def private_key_jwt_authenticator(*, issuer: str, store: ShortLivedStore) -> Callable[[Any, Any], OAuthClient | None]:
+def private_key_jwt_authenticator(*, issuer: str, used: UsedValues) -> Callable[[Any, Any], OAuthClient | None]:
     def authenticate(query_client: Callable[[str], OAuthClient | None], request: Any) -> OAuthClient | None:
         data = request.payload.data if hasattr(request, "payload") else request.form
         assertion = data.get("client_assertion")
@@ -44,7 +44,7 @@ def private_key_jwt_authenticator(*, issuer: str, store: ShortLivedStore) -> Cal
             return None
         try:
             verify_client_assertion(
-                assertion, client_id=client.client_id, client_jwks=client.jwks, issuer=issuer, store=store
+                assertion, client_id=client.client_id, client_jwks=client.jwks, issuer=issuer, used=used
             )
         except InvalidClientAssertion as exc:
             audit.record("client_auth", result="assertion_refused", client_id=client.client_id, reason=exc.description)

@@ -6,7 +6,9 @@ returns the proof key's thumbprint (``jkt``) to bind tokens to. Every refusal is
 :class:`UseDPoPNonce` carrying the nonce to send back in the ``DPoP-Nonce`` header.
 
 Replay protection lives here: a proof's ``jti`` is remembered, per key, for as long as the
-proof's ``iat`` could still be accepted. A store outage raises ``StoreUnavailable`` (fail closed).
+proof's ``iat`` could still be accepted (RFC 9449 §11.1), in the database
+(:class:`idp.replay.used_values.UsedValues`), so an emptied store does not forget it. Nonces live in the
+short-lived store; a store outage raises ``StoreUnavailable`` (fail closed).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from idp.oidc.jose_policy import (
     read_compact,
     signature_is_valid,
 )
+from idp.replay.used_values import UsedValues
 
 DPOP_TYP = "dpop+jwt"
 MAX_JTI_LENGTH = 256
@@ -132,8 +135,10 @@ class DPoPVerifier:
         future_skew: int = 10,
         require_nonce: bool = True,
         nonce_ttl: int = 300,
+        used: UsedValues | None = None,
     ) -> None:
         self._store = store
+        self._used = used or UsedValues(clock=clock)
         self._clock = clock
         self._iat_window = iat_window
         self._future_skew = future_skew
@@ -180,7 +185,7 @@ class DPoPVerifier:
         jkt = key.thumbprint()
         if expected_jkt is not None and jkt != expected_jkt:  # thumbprints are public; no timing concern
             raise InvalidDPoPProof("DPoP proof key does not match the key the token is bound to")
-        if not self._store.add(f"dpop-jti:{jkt}:{jti}", "1", ttl=self._iat_window + self._future_skew):
+        if not self._used.first_use("dpop-jti", f"{jkt}:{jti}", until=iat + self._iat_window + 1):
             raise InvalidDPoPProof("DPoP proof jti was already used (replay)")
         return VerifiedProof(jkt=jkt, jti=jti, htm=claims["htm"], htu=claims["htu"], iat=iat)
 

@@ -5,16 +5,16 @@ RP-initiated logout (``/logout``, idp.web.session_end) and the person ending a s
 nothing working behind: its refresh families are revoked (and with them, through
 :mod:`idp.oidc.grant_state`, the access tokens they issued), its ``sid`` goes on the access-token
 deny list (tokens without a refresh family too), and the clients it signed in to are told by
-back-channel logout.
+back-channel logout: one outbox row per client, written in the logout's own transaction and
+delivered (with retries) after it commits by :mod:`idp.oidc.backchannel`.
 """
 
 from __future__ import annotations
 
-from idp.oidc.backchannel import BackchannelNotifier, Delivery, logout_token
+from idp.oidc.backchannel import BackchannelOutbox, Delivery, DeliveryWorker
 from idp.oidc.models import OAuthClient
 from idp.oidc.refresh import RefreshTokenService
 from idp.oidc.revocation import AccessTokenDenyList
-from idp.oidc.tokens import TokenSigner
 from idp.sessions.models import BrowserSession
 from idp.storage.db import db
 
@@ -32,21 +32,23 @@ class SessionLogout:
         *,
         refresh: RefreshTokenService,
         deny_list: AccessTokenDenyList,
-        signer: TokenSigner,
-        notifier: BackchannelNotifier,
+        outbox: BackchannelOutbox,
+        worker: DeliveryWorker,
         access_token_ttl: int,
     ) -> None:
-        self._refresh, self._deny_list, self._signer = refresh, deny_list, signer
-        self._notifier, self._access_ttl = notifier, access_token_ttl
+        self._refresh, self._deny_list = refresh, deny_list
+        self._outbox, self._worker, self._access_ttl = outbox, worker, access_token_ttl
 
     def end_everywhere(self, ending: BrowserSession, person_oid: int) -> None:
-        """Revoke what ``ending`` issued and notify its clients (the caller ends the row itself)."""
+        """Revoke what ``ending`` issued and queue its clients' logout tokens, all in the caller's
+        transaction (the caller ends the row itself); delivery starts once it commits."""
         sid = session_sid(ending)
         self._refresh.revoke_for_session(sid)
         self._deny_list.revoke_session(sid, ttl=self._access_ttl + 60)  # family-less access tokens too
         deliveries = self._deliveries(ending, person_oid, sid)
         if deliveries:
-            self._notifier.notify(deliveries, person_oid=person_oid)
+            self._outbox.enqueue(deliveries, person_oid=person_oid)
+            self._worker.wake_after_commit(db.session())
 
     def _deliveries(self, ending: BrowserSession, person_oid: int, sid: str) -> list[Delivery]:
         deliveries = []
@@ -54,12 +56,13 @@ class SessionLogout:
             client = db.session.get(OAuthClient, client_id)
             if client is None or not client.backchannel_logout_uri:
                 continue
-            token = logout_token(
-                self._signer,
-                client_id=client_id,
-                sub=str(person_oid),
-                sid=sid,
-                alg=client.id_token_signed_response_alg or "RS256",
+            deliveries.append(
+                Delivery(
+                    client_id=client_id,
+                    uri=client.backchannel_logout_uri,
+                    sub=str(person_oid),
+                    sid=sid,
+                    alg=client.id_token_signed_response_alg or "RS256",
+                )
             )
-            deliveries.append(Delivery(client_id=client_id, uri=client.backchannel_logout_uri, logout_token=token))
         return deliveries

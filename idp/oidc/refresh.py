@@ -112,8 +112,9 @@ class RefreshTokenService:
             audit.record("refresh_token_reuse", result="family_revoked", person_oid=row.person_oid, client_id=client_id)
         return None
 
-    def revoke_family(self, family_id: str, *, reason: str) -> None:
-        self._revoke(RefreshToken.family_id == family_id)
+    def revoke_family(self, family_id: str, *, reason: str) -> int:
+        """Revoke every live token of the family; returns how many were live."""
+        return self._revoke(RefreshToken.family_id == family_id)
 
     def revoke_for_session(self, sid: str) -> None:
         self._revoke(RefreshToken.session_id == sid)
@@ -121,9 +122,10 @@ class RefreshTokenService:
     def revoke_for_person(self, person_oid: int) -> None:
         self._revoke(RefreshToken.person_oid == person_oid)
 
-    def _revoke(self, condition: object) -> None:
+    def _revoke(self, condition: object) -> int:
         revoke = update(RefreshToken).where(condition, RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow())  # type: ignore[arg-type]
-        db.session.execute(revoke)
+        first = db.session.execute(revoke).rowcount  # type: ignore[attr-defined]
         # Twice: if the first waited on a rotation in progress (its row lock), the rotation has
         # committed meanwhile and only a new statement sees the successor it stored.
-        db.session.execute(revoke)
+        second = db.session.execute(revoke).rowcount  # type: ignore[attr-defined]
+        return int(first) + int(second)

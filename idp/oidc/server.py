@@ -39,6 +39,7 @@ from idp.oidc.subject import GrantUser
 from idp.oidc.token_endpoints import TokenIntrospection, TokenRevocation, TokenStatus
 from idp.oidc.tokens import TokenSigner
 from idp.oidc.userinfo import GosidUserInfo, access_token_protector
+from idp.replay.used_values import UsedValues
 from idp.storage.db import db
 
 AUTH_METHODS: list[str] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -286,6 +287,7 @@ def create_authorization_server(
     refresh: RefreshTokenService,
     issuer: str,
     store: ShortLivedStore,
+    used: UsedValues,
     revoke_code_tokens: Any,
     token_status: TokenStatus,
     dpop: DPoPVerifier,
@@ -350,7 +352,7 @@ def create_authorization_server(
         expires_generator=lambda client, grant_type: signer.access_ttl,
     )
     server.register_token_generator("default", generator)
-    server.register_client_auth_method("private_key_jwt", private_key_jwt_authenticator(issuer=issuer, store=store))
+    server.register_client_auth_method("private_key_jwt", private_key_jwt_authenticator(issuer=issuer, used=used))
     server.register_client_auth_method("client_secret_basic", client_secret_basic)
     server.register_grant(
         build_code_grant(codes, revoke_code_tokens), [S256Only(required=True), GosidOpenIDCode(signer)]

@@ -12,12 +12,16 @@ from typing import Protocol
 
 import requests
 
+from idp.errors import DependencyUnavailable
 from idp.outbox.models import OutboxMessage
 from idp.storage.db import db
 
 
-class DeliveryFailed(RuntimeError):
-    """The gateway or mail server refused or could not be reached."""
+class DeliveryFailed(DependencyUnavailable):
+    """The gateway or mail server refused or could not be reached: where nobody catches it (a
+    login code that cannot be sent), a 503 with ``Retry-After``."""
+
+    code = "SVC-003"
 
 
 class MessageSender(Protocol):

@@ -3,22 +3,69 @@
 A :class:`~idp.errors.GosidError` becomes the error page with its support code (JSON for a
 client asking for JSON); an Authlib ``OAuth2Error`` (``idp.oidc.errors``) the OAuth JSON or
 redirect. The ESIA blueprints render their own family (``idp.web.esia.responses``).
+
+A failed dependency (:func:`as_outage`: the database unreachable, the short-lived store
+unavailable, the SMS or e-mail gateway down) is a 503 with ``Retry-After`` on every surface
+(:func:`outage_response`): OAuth JSON ``temporarily_unavailable`` on the protocol endpoints,
+``ESIA-007008`` on the ESIA dialect, a page (or JSON) for people.
 """
 
 from __future__ import annotations
 
 from authlib.oauth2 import OAuth2Error
-from flask import Flask, Response, jsonify, redirect, render_template, request
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sql
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.adapters.store import StoreUnavailable
-from idp.errors import GosidError
+from idp.errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, DependencyUnavailable, GosidError, StoreOutage
 from idp.oidc.authorization.errors import AuthorizationError
 from idp.web import input_guard
 from idp.web.authorization_response import deliver
+from idp.web.esia import responses as esia_responses
+
+# Blueprints whose callers are OAuth clients: an outage is RFC 6749 §5.2 JSON there.
+PROTOCOL_BLUEPRINTS = frozenset({"endpoints", "registration_endpoint"})
+ESIA_BLUEPRINTS = frozenset({"esia", esia_responses.MACHINE_BLUEPRINT})
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """A database error that says the database is unreachable, not that the statement is wrong:
+    a failed or cut connection (``OperationalError``, ``InterfaceError``, any DBAPI error that
+    invalidated its connection) or an exhausted pool (``sqlalchemy.exc.TimeoutError``)."""
+    if isinstance(exc, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
+        return True
+    return isinstance(exc, sql.DBAPIError) and exc.connection_invalidated
+
+
+def as_outage(exc: BaseException) -> DependencyUnavailable | None:
+    """The dependency failure ``exc`` stands for, or ``None`` if it is not one."""
+    if isinstance(exc, DependencyUnavailable):
+        return exc
+    if isinstance(exc, StoreUnavailable):
+        return StoreOutage(str(exc))
+    if is_connection_error(exc):
+        return DatabaseUnavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return None
+
+
+def outage_response(outage: DependencyUnavailable) -> BaseResponse:
+    """503 with ``Retry-After``, in the shape of the surface the request came to."""
+    current_app.logger.error("dependency unavailable (%s): %s", outage.code, outage)
+    if request.blueprint in ESIA_BLUEPRINTS:
+        resp = current_app.make_response(esia_responses.render_outage(outage))
+    elif request.blueprint in PROTOCOL_BLUEPRINTS:
+        resp = jsonify(error="temporarily_unavailable", error_description=f"{outage.code}: {gettext(outage.message)}")
+        resp.status_code = outage.status
+    else:
+        resp = current_app.make_response(render_error(outage.status, outage.code, gettext(outage.message)))
+    resp.headers["Retry-After"] = str(outage.retry_after)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def wants_json() -> bool:
@@ -57,8 +104,11 @@ def init_app(app: Flask) -> None:
         return protocol_response(exc)
 
     @app.errorhandler(GosidError)  # login, account and any other refusal shown to a person
-    def _refusal(exc: GosidError) -> tuple[Response | str, int]:
-        return render_error(exc.status, exc.code, gettext(exc.message))
+    def _refusal(exc: GosidError) -> ResponseReturnValue:
+        resp = app.make_response(render_error(exc.status, exc.code, gettext(exc.message)))
+        if exc.status == 503:  # an outside service of a factor or check (the bank, a registry)
+            resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return resp
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[Response | str, int]:
@@ -68,10 +118,15 @@ def init_app(app: Flask) -> None:
             gettext("The form is outdated or was not sent from this site. Reload the page and try again."),
         )
 
-    @app.errorhandler(StoreUnavailable)
-    def _store(exc: StoreUnavailable) -> tuple[Response | str, int]:
-        app.logger.error("short-lived store unavailable: %s", exc)
-        return render_error(503, "SVC-503", gettext("The service is temporarily unavailable. Try again in a minute."))
+    def _outage(exc: Exception) -> ResponseReturnValue:
+        outage = as_outage(exc)
+        if outage is None:  # a database error that is not an outage: the unhandled 500
+            raise exc
+        return outage_response(outage)
+
+    # DependencyUnavailable is a GosidError: Flask picks the closest class, so this one wins.
+    for family in (DependencyUnavailable, StoreUnavailable, sql.DBAPIError, sql.TimeoutError):
+        app.register_error_handler(family, _outage)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response | str, int]:

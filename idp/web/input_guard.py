@@ -4,7 +4,12 @@ error shape (never a 500 from the database):
 * a NUL character in a parameter, a JSON body or a header (RFC 9110 §5.5 calls such header
   values invalid; PostgreSQL text cannot hold one): 400 ``invalid_request``;
 * a numeric id in the path beyond a 64-bit integer (no row can have it; PostgreSQL refuses
-  to compare it): 404.
+  to compare it): 404;
+* a body the server cannot hand over (a malformed ``Transfer-Encoding: chunked`` body, a
+  connection cut half-way): 400 ``invalid_request``. Whatever the WSGI server raises while
+  the body is read (gunicorn's ``InvalidChunkSize``, ``NoMoreData``, a socket error) becomes
+  :class:`UnreadableBody`, a werkzeug ``BadRequest``, and the guard reads the whole body
+  before any view, so the refusal is in the surface's shape.
 
 Each refusal is the surface's own typed error, rendered where that family is rendered: OAuth
 JSON for protocol endpoints, ESIA's JSON or refusal page for the ESIA dialect, the error page
@@ -13,9 +18,11 @@ with a support code for pages for people.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, abort, request
+from werkzeug.exceptions import BadRequest
 
 from idp.errors import N_, GosidError
 from idp.esia import errors as esia_errors
@@ -67,7 +74,62 @@ def _nul_refusal(where: str) -> GosidError:
     return UnusableInput()
 
 
+class UnreadableBody(BadRequest):
+    """The WSGI server could not hand over the request body (malformed chunks, a cut connection)."""
+
+    description = "The request body could not be read."
+
+
+class _GuardedInput:
+    """``wsgi.input`` whose read errors are :class:`UnreadableBody` (the client's fault, not ours)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _call(self, name: str, *args: Any) -> Any:
+        try:
+            return getattr(self._stream, name)(*args)
+        except Exception as exc:  # the server's own parse errors have no common base
+            raise UnreadableBody() from exc
+
+    def read(self, *args: Any) -> bytes:
+        data: bytes = self._call("read", *args)
+        return data
+
+    def readline(self, *args: Any) -> bytes:
+        data: bytes = self._call("readline", *args)
+        return data
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        data: list[bytes] = self._call("readlines", *args)
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+
+def _guarded_body(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _GuardedInput(environ["wsgi.input"])
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
+def _unreadable_refusal() -> Exception:
+    description = "the request body could not be read"
+    if request.blueprint in ESIA_BLUEPRINTS:
+        return esia_errors.InvalidParameter(description)
+    if request.blueprint in OAUTH_BLUEPRINTS:
+        return InvalidRequest(description)
+    return UnreadableBody()
+
+
 def init_app(app: Flask) -> None:
+    app.wsgi_app = _guarded_body(app.wsgi_app)  # type: ignore[method-assign]
+
     @app.url_value_preprocessor
     def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in (values or {}).values()):
@@ -79,6 +141,10 @@ def init_app(app: Flask) -> None:
     def _no_nul() -> None:
         if request.routing_exception is not None:
             return  # no such route: the routing answer (404, 405) stands
+        try:
+            request.get_data(parse_form_data=True)  # all of it now, within MAX_CONTENT_LENGTH
+        except UnreadableBody:
+            raise _unreadable_refusal() from None
         where = _nul_somewhere()
         if where:
             raise _nul_refusal(where)

@@ -5,7 +5,9 @@ session; this hook commits it once, when the response is ready.
   refresh family revoked on reuse must persist).
 - A 5xx response or an unhandled exception rolls everything back: no half-written rows, no
   audit row of a change that did not happen.
-- A failing commit becomes an error response, never a success the client would believe.
+- A failing commit becomes an error response, never a success the client would believe: a
+  503 with ``Retry-After`` when the database went away (``idp.web.errors.as_outage``), the
+  500 page otherwise.
 
 It also binds the audit context (the client's IP, a request id) for the request's duration.
 """
@@ -15,24 +17,43 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, Response, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from idp.audit import context
 from idp.storage.db import db
+from idp.web import errors
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Strict-Transport-Security",
+)
 
 
 def _bind_origin() -> None:
     context.bind(context.RequestOrigin(ip=request.remote_addr, request_id=uuid.uuid4().hex))
 
 
-def _finish(response: Response) -> Response:
+def _finish(response: Response) -> BaseResponse:
     if response.status_code >= 500:
         db.session.rollback()
         return response
     try:
         db.session.commit()
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
-        raise  # Flask answers with its 500 page, which passes here again and commits nothing
+        outage = errors.as_outage(exc)
+        if outage is None:
+            raise  # Flask answers with its 500 page, which passes here again and commits nothing
+        # The database went away at the commit: 503 + Retry-After, with the security headers
+        # the response already got (after-request hooks run before this one), never its cookies.
+        refused = errors.outage_response(outage)
+        for name in SECURITY_HEADERS:
+            if name in response.headers and name not in refused.headers:
+                refused.headers[name] = response.headers[name]
+        return refused
     return response
 
 

@@ -38,6 +38,11 @@ def _s(kind: str = "string", **extra: Any) -> dict[str, Any]:
     return {"type": kind, **extra}
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or JSON ``null`` (OpenAPI 3.1: a list of types)."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
 def _list_of(key: str, schema: str) -> dict[str, Any]:
     return _obj([key], **{key: {"type": "array", "items": _ref(schema)}})
 
@@ -190,10 +195,12 @@ def _people_schemas() -> dict[str, Any]:
             what_to_do=_s(), support_contact=_s(), acr_values=_s(),
         ),
         "Me": _obj(
-            ["sub", "roles"], sub=_s(), roles={"type": "array", "items": _s()}, region=_s(), acr=_s(),
-            amr={"type": "array", "items": _s()}, scopes={"type": "array", "items": _s()}, organization=name_ref,
-            regional_doctor_certificate=_s("boolean"), card_id=_s("integer"), doctor_id=_s("integer"),
-            pending_requirements={"type": "array", "items": _s()}, region_problem=_s(),
+            ["sub", "roles"], sub=_s(), roles={"type": "array", "items": _s()}, region=_nullable(_s()),
+            acr=_nullable(_s()), amr={"type": "array", "items": _s()}, scopes={"type": "array", "items": _s()},
+            organization=_nullable(name_ref), regional_doctor_certificate=_s("boolean"),
+            card_id=_nullable(_s("integer", description="the caller's own card, null without one")),
+            doctor_id=_nullable(_s("integer", description="null unless the caller is a doctor of the directory")),
+            pending_requirements={"type": "array", "items": _s()}, region_problem=_nullable(_s(enum=[*REASONS, None])),
             identity=_s(enum=[i.value for i in Identity]),
         ),
         "Notification": _obj(
@@ -202,8 +209,8 @@ def _people_schemas() -> dict[str, Any]:
         ),
         "Change": _obj(
             ["id", "at", "actor_sub", "action"], id=_s("integer"), at=_s(format="date-time"), actor_sub=_s(),
-            actor_role=_s(), action=_s(), object_type=_s(), object_id=_s("integer"), details=_obj(),
-            token_jti=_s(),
+            actor_role=_nullable(_s()), action=_s(), object_type=_s(), object_id=_nullable(_s("integer")),
+            details=_obj(), token_jti=_nullable(_s()),
         ),
     }  # fmt: skip
 
@@ -216,16 +223,17 @@ def _card_schemas() -> dict[str, Any]:
         ),
         "Patient": _obj(
             ["card_id", "name"], card_id=_s("integer"), name=_s(), birth_date=_s(format="date"), snils=_s(),
-            oms_policy=_s(), region=_s(), organization=name_ref,
+            oms_policy=_nullable(_s()), region=_s(), organization=name_ref,
         ),
         "Card": {"allOf": [_ref("Patient"), _obj(
             ["entries", "documents"], entries={"type": "array", "items": _ref("Entry")},
             documents={"type": "array", "items": _ref("Document")},
         )]},
         "Entry": _obj(
-            ["id", "kind", "text"], id=_s("integer"), kind=_s(), occurred_on=_s(format="date"), icd10=_s(),
-            text=_s(), details=_obj(), doctor=_s(), author_sub=_s(), created_at=_s(format="date-time"),
-            token_jti=_s(),
+            ["id", "kind", "text"], id=_s("integer"), kind=_s(), occurred_on=_s(format="date"),
+            icd10=_nullable(_s(description="ICD-10 code of a diagnosis, null for other kinds")),
+            text=_s(), details=_obj(), doctor=_nullable(_s()), author_sub=_s(), created_at=_s(format="date-time"),
+            token_jti=_nullable(_s(description="the access token that made the entry, null for seeded data")),
         ),
         "EntryInput": _obj(
             ["kind", "text"],

@@ -424,9 +424,14 @@ def test_backchannel_logout_sends_a_signed_logout_token_and_retries_after_500(
     assert claims["events"] == {BACKCHANNEL_EVENT: {}}
     assert "nonce" not in claims and claims["jti"] and claims["iat"] <= time.time() < claims["exp"]
     deadline = time.monotonic() + 5
-    while not audit_events(app, "backchannel_logout") and time.monotonic() < deadline:
+    while not audit_events(app, "backchannel_logout_delivered") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [(e.client_id, e.result) for e in audit_events(app, "backchannel_logout")] == [(creds[0], "delivered")]
+    attempts = audit_events(app, "backchannel_logout_attempt")  # each attempt, then the outcome
+    assert [(e.client_id, e.result, e.detail["attempt"]) for e in attempts] == [
+        (creds[0], "failed", 1),
+        (creds[0], "ok", 2),
+    ]
+    assert [(e.client_id, e.result) for e in audit_events(app, "backchannel_logout_delivered")] == [(creds[0], "ok")]
 
 
 # --- 40-44: sessions --------------------------------------------------------------------------

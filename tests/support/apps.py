@@ -38,6 +38,7 @@ def seeded_app(settings: IdpSettings, persona_rows: list[dict[str, Any]]) -> Ite
     try:
         yield application
     finally:
+        application.extensions["gosid"].backchannel_worker.stop()  # its delivery thread, if started
         with application.app_context():
             db.session.remove()
             db.engine.dispose()

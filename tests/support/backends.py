@@ -48,6 +48,11 @@ def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 
 
+def haproxy_available() -> bool:
+    """Debian's haproxy (the TLS-terminating proxy of tests/e2e/test_e2e_tls_proxy.py)."""
+    return shutil.which("haproxy") is not None or os.path.exists("/usr/sbin/haproxy")
+
+
 def playwright_available() -> bool:
     return importlib.util.find_spec("playwright") is not None
 

@@ -13,9 +13,10 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 class LogoutReceiver:
     """An RP's back-channel logout endpoint: a loopback ``http.server`` that answers with the
-    scripted statuses in order (then 200) and keeps every ``logout_token`` it was sent."""
+    scripted statuses in order (then 200) and keeps every ``logout_token`` it was sent
+    (``port``: a fixed one, for a receiver that comes up where a client's URI already points)."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], *, port: int = 0) -> None:
         self.statuses = list(statuses)
         self.received: list[dict[str, Any]] = []
         self._cond = threading.Condition()
@@ -44,7 +45,7 @@ class LogoutReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -18,7 +18,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from idp.esia.errors import EsiaError, InvalidToken
+from idp.errors import DependencyUnavailable
+from idp.esia.errors import EsiaError, InvalidToken, ServiceUnavailable
 from idp.web.esia import diagnostics
 
 MACHINE_BLUEPRINT = "esia_api"  # its refusals are JSON; the browser blueprint's pages or redirects
@@ -53,6 +54,23 @@ def render_refusal(error: EsiaError) -> ResponseReturnValue:
     resp = as_json(error, endpoint=reply.endpoint, client_id=reply.client_id, state=reply.state)
     if isinstance(error, InvalidToken):  # RFC 6750 §3: a refused bearer token gets the challenge
         resp.headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return resp
+
+
+def render_outage(outage: DependencyUnavailable) -> ResponseReturnValue:
+    """A dependency failure on the ESIA surface: ``ESIA-007008 temporarily_unavailable``, 503 with
+    ``Retry-After``, as JSON for the machine blueprint and a page for people (never a redirect:
+    the client's ``redirect_uri`` would drop the status and ``Retry-After``). No diagnostics are
+    kept: they live in the store, which may be the dependency that failed."""
+    error = ServiceUnavailable(outage.code)
+    if request.blueprint == MACHINE_BLUEPRINT:
+        resp = jsonify({"error": error.error, "error_description": error.error_description})
+        resp.headers["Cache-Control"] = "no-store"
+    else:
+        page = render_template("error.html", code=error.code, message=gettext(outage.message), status=error.status)
+        resp = Response(page, mimetype="text/html")
+    resp.status_code = error.status
+    resp.headers["Retry-After"] = str(outage.retry_after)
     return resp
 
 

@@ -21,6 +21,7 @@ from tests.integration.factors.helpers import (
 from tests.support.flows import outbox_code, password_step, sms_step
 from tests.support.oidc_client import csrf_token
 from tests.support.present import present
+from tests.support.store_loss import empty_the_store
 
 NOW = 1_790_000_000.0  # a fixed instant, 20 s into its 30-second step
 
@@ -116,6 +117,22 @@ def test_an_accepted_step_is_refused_again(app: Any, patient: dict) -> None:
         start(c)
         password(c, patient)
     assert submit(first, "totp", code).status_code == 303
+    replay = submit(second, "totp", code)
+    assert replay.status_code == 401 and "LOGIN-013" in replay.text
+
+
+def test_an_accepted_step_is_refused_again_after_the_store_is_lost(app: Any, patient: dict) -> None:
+    _, secret = enrol_totp(app, patient["oid"])
+    freeze_totp_clock(app, NOW)
+    code = pyotp.TOTP(secret).at(NOW)
+    first = app.test_client()
+    start(first)
+    password(first, patient)
+    assert submit(first, "totp", code).status_code == 303
+    empty_the_store(app)  # a Redis restart without persistence: the used step is still remembered
+    second = app.test_client()
+    start(second)
+    password(second, patient)
     replay = submit(second, "totp", code)
     assert replay.status_code == 401 and "LOGIN-013" in replay.text
 

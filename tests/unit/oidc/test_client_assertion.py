@@ -13,8 +13,8 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import ECKey, Key, RSAKey
 
-from idp.adapters.store import EmbeddedStore
 from idp.oidc.client_assertion import AssertionClaims, InvalidClientAssertion, verify_client_assertion
+from idp.replay.used_values import UsedValues
 
 ISSUER = "https://esia.example.ru"
 TOKEN_URL = f"{ISSUER}/token"
@@ -56,8 +56,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(clock: FakeClock) -> EmbeddedStore:
-    return EmbeddedStore(clock=clock)
+def used(clock: FakeClock, durable_db: None) -> UsedValues:
+    return UsedValues(clock=clock)  # the jti replay guard, in the test's database
 
 
 def _b64(data: bytes) -> str:
@@ -85,23 +85,21 @@ def sign(key: Key, *, alg: str = "RS256", header: dict[str, Any] | None = None, 
     return jws.serialize_compact(protected, json.dumps(_claims(**claims)), key, algorithms=[alg])
 
 
-def verify(
-    assertion: str, *, jwks: dict[str, Any], store: EmbeddedStore, clock: FakeClock, **kw: Any
-) -> AssertionClaims:
+def verify(assertion: str, *, jwks: dict[str, Any], used: UsedValues, clock: FakeClock, **kw: Any) -> AssertionClaims:
     return verify_client_assertion(
-        assertion, client_id=CLIENT_ID, client_jwks=jwks, issuer=ISSUER, store=store, clock=clock, **kw
+        assertion, client_id=CLIENT_ID, client_jwks=jwks, issuer=ISSUER, used=used, clock=clock, **kw
     )
 
 
-def refused(assertion: str, *, jwks: dict[str, Any], store: EmbeddedStore, clock: FakeClock, **kw: Any) -> str:
+def refused(assertion: str, *, jwks: dict[str, Any], used: UsedValues, clock: FakeClock, **kw: Any) -> str:
     with pytest.raises(InvalidClientAssertion) as caught:
-        verify(assertion, jwks=jwks, store=store, clock=clock, **kw)
+        verify(assertion, jwks=jwks, used=used, clock=clock, **kw)
     return caught.value.description
 
 
 @pytest.fixture
-def env(jwks: dict[str, Any], store: EmbeddedStore, clock: FakeClock) -> dict[str, Any]:
-    return {"jwks": jwks, "store": store, "clock": clock}
+def env(jwks: dict[str, Any], used: UsedValues, clock: FakeClock) -> dict[str, Any]:
+    return {"jwks": jwks, "used": used, "clock": clock}
 
 
 # --- happy paths ---
@@ -121,11 +119,11 @@ def test_valid_ps256_assertion(rsa_key: RSAKey, env: dict[str, Any]) -> None:
 
 
 def test_without_kid_each_registered_key_of_the_right_type_is_tried(
-    rsa_key: RSAKey, store: EmbeddedStore, clock: FakeClock
+    rsa_key: RSAKey, used: UsedValues, clock: FakeClock
 ) -> None:
     second = RSAKey.generate_key(2048, private=True)
     jwks = {"keys": [rsa_key.as_dict(private=False), second.as_dict(private=False)]}
-    verify(sign(second, header={"kid": None}), jwks=jwks, store=store, clock=clock)
+    verify(sign(second, header={"kid": None}), jwks=jwks, used=used, clock=clock)
 
 
 def test_iat_slightly_in_the_future_is_accepted(rsa_key: RSAKey, env: dict[str, Any]) -> None:
