@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The message catalogues; each compiled .mo (not committed) is rebuilt when its .po changes.
 CATALOGUES := $(wildcard idp/translations/*/LC_MESSAGES/messages.po relying_party_demo/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: help run test test-fast lint bench clean translations messages
+.PHONY: help run test test-fast lint bench faults clean translations messages
 
 help:  ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,8 +44,11 @@ test-fast: $(STAMP) translations  ## unit and integration tests only (SQLite + e
 lint: $(STAMP)  ## ruff, mypy and the layer contracts (import-linter, see pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy idp relying_party_demo gosid_config gosid_stand bench simulators tests
+	$(VENV)/bin/mypy idp relying_party_demo gosid_config gosid_stand bench simulators tests faults
 	$(VENV)/bin/lint-imports
+
+faults: $(STAMP) translations  ## the fault suite: private PostgreSQL + Redis, 2 IdPs behind haproxy, one fault per scenario
+	$(PY) -m faults
 
 bench: $(STAMP) translations  ## requests/s and p50/p99 of discovery, JWKS, token and a full login under gunicorn
 	$(PY) -m bench.run

@@ -19,6 +19,7 @@ from idp.web import (
     endpoints,
     errors,
     headers,
+    health,
     i18n,
     login,
     proxy,
@@ -92,7 +93,7 @@ def create_app(
 
 
 def _register_blueprints(app: Flask, settings: IdpSettings) -> None:
-    for bp in (endpoints.bp, authorize.bp, login.bp, register.bp, cabinet.bp, registration_endpoint.bp):
+    for bp in (endpoints.bp, authorize.bp, login.bp, register.bp, cabinet.bp, registration_endpoint.bp, health.bp):
         app.register_blueprint(bp)
     csrf.exempt(endpoints.bp)
     csrf.exempt(registration_endpoint.bp)

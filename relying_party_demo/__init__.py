@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from relying_party_demo import api, auth, web
+from relying_party_demo.body_guard import install_body_guard
 from relying_party_demo.clock import Clock
 from relying_party_demo.database import engine_options, init_database
 from relying_party_demo.i18n import init_i18n
@@ -32,6 +33,7 @@ def create_app(settings: RpSettings | None = None, *, clock: Clock | None = None
     app.url_map.converters["int"] = RecordIdConverter  # before any route: ids the schema can hold
     app.config.update(_flask_config(settings))
     init_i18n(app, default_locale=settings.default_locale)
+    install_body_guard(app)  # before CSRFProtect's hook: an unreadable body is the RP's 400
     csrf = SameOriginCSRF(app)  # the token, then Fetch Metadata and Origin (security.py)
     rp = build_services(app, settings, clock=clock)
     for blueprint in (*web.BLUEPRINTS, auth.bp, *api.BLUEPRINTS):

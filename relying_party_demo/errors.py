@@ -116,6 +116,37 @@ class CsrfFailed(RpError):
     hint = _l("Go back, reload the page and try again.")
 
 
+RETRY_AFTER_SECONDS = 5
+"""The ``Retry-After`` of a 503 an outage causes: a restarted PostgreSQL is back by then."""
+
+
+class DatabaseUnavailable(RpError):
+    """The RP's database cannot be reached (a cut or refused connection, an exhausted pool):
+    nothing of the request was kept; the client may retry after ``Retry-After``."""
+
+    status = 503
+    code = "RP-503"
+    error = "temporarily_unavailable"
+    title = _l("The service is temporarily unavailable")
+    hint = _l("Try again in a minute.")
+
+    def __init__(self) -> None:
+        super().__init__("the service's database is not reachable")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+class CrossSiteRequest(RpError):
+    """A form sent from another site (``Sec-Fetch-Site``, ``Origin``), even with a valid token."""
+
+    status = 403
+    code = "RP-110"
+    error = "cross_site_request"
+    title = _l("This form was not sent from this site")
+    hint = _l("Open the page on this site and send the form from there.")
+
+
 class NotFound(RpError):
     status = 404
     code = "RP-404"
@@ -227,6 +258,19 @@ class InvalidField(RpError):
 
     def notice(self) -> str:
         return str(self.message) if self.message is not None else super().notice()
+
+
+class UnreadableBody(RpError):
+    """The server could not hand over the request body (malformed chunks, a cut connection)."""
+
+    status = 400
+    code = "RP-207"
+    error = "invalid_request"
+    title = _l("The request could not be read")
+    hint = _l("Send it again.")
+
+    def __init__(self) -> None:
+        super().__init__("the request body could not be read")
 
 
 class PayloadTooLarge(RpError):

@@ -1,4 +1,7 @@
-"""The one place where errors become responses: JSON under /api, an HTML page elsewhere."""
+"""The one place where errors become responses: JSON under /api, an HTML page elsewhere.
+
+The database unreachable is :class:`DatabaseUnavailable`: 503 with ``Retry-After``, in the
+same two shapes; the next request after the database is back is served (the pool pings)."""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sql
 from werkzeug.exceptions import HTTPException
 
 from relying_party_demo.documents import UPLOAD_FIELDS
-from relying_party_demo.errors import CsrfFailed, HttpProblem, NotFound, PayloadTooLarge, RpError
+from relying_party_demo.errors import CsrfFailed, DatabaseUnavailable, HttpProblem, NotFound, PayloadTooLarge, RpError
 from relying_party_demo.services import services
 
 log = logging.getLogger(__name__)
@@ -46,10 +50,28 @@ def install_error_rendering(app: Flask) -> None:
             return render_error(_too_large())
         return render_error(HttpProblem(exc.code or 500, exc.name, exc.description or ""))
 
+    def _database(exc: Exception) -> Response:
+        if not is_connection_error(exc):  # a wrong statement, not an outage
+            return _unexpected(exc)
+        log.error("database unavailable on %s %s: %s", request.method, request.path, str(exc).split("\n")[0])
+        return render_error(DatabaseUnavailable())
+
+    for family in (sql.DBAPIError, sql.TimeoutError):
+        app.register_error_handler(family, _database)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(RpError())
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """The database is unreachable, not the statement wrong: a failed or cut connection
+    (``OperationalError``, ``InterfaceError``, any DBAPI error that invalidated its connection)
+    or an exhausted pool (``sqlalchemy.exc.TimeoutError``)."""
+    if isinstance(exc, sql.OperationalError | sql.InterfaceError | sql.TimeoutError):
+        return True
+    return isinstance(exc, sql.DBAPIError) and exc.connection_invalidated
 
 
 def _too_large() -> PayloadTooLarge:

@@ -4,7 +4,7 @@ Pages send ``Referrer-Policy: no-referrer``, so browsers post the RP's own forms
 (and ``Origin: null``); Flask-WTF's HTTPS Referer check (``WTF_CSRF_SSL_STRICT``) would refuse
 them behind a TLS proxy. It is off, and :class:`SameOriginCSRF` checks instead, after the token:
 ``Sec-Fetch-Site`` is ``same-origin`` or ``none`` (or absent), and an ``Origin`` other than
-``null`` is the RP's own (the request's, or ``GOSID_RP_BASE_URL``'s). The IdP does the same
+``null`` is the RP's own (the request's, or ``GOSID_RP_BASE_URL``'s); else 403 ``RP-110``. The IdP does the same
 (``idp/web/csrf.py``; README, "Operating in production").
 """
 
@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 from flask_wtf import CSRFProtect
 from werkzeug.datastructures import Headers
+
+from relying_party_demo.errors import CrossSiteRequest
 
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
@@ -65,4 +67,4 @@ class SameOriginCSRF(CSRFProtect):
         reason = cross_site_refusal(request.headers, own)
         if reason:
             g.csrf_valid = False
-            self._error_response(reason)
+            raise CrossSiteRequest(reason)  # 403 RP-110 (a missing or stale token stays RP-109)

@@ -63,6 +63,21 @@ class CircuitBreaker:
                 raise CircuitOpen(max(0.0, self._cool_down - waited))
             self._trial_running = True  # half-open: this caller is the one trial
 
+    def retry_in(self) -> float | None:
+        """Seconds until a trial call may go ahead (0 when half-open), ``None`` when closed:
+        what an outage answer's ``Retry-After`` tells the client."""
+        with self._lock:
+            if self._opened_at is None:
+                return None
+            return max(0.0, self._cool_down - (self._clock() - self._opened_at))
+
+    def inconclusive(self) -> None:
+        """The call ended without saying whether the dependency is sick (the request's own
+        budget cut it short): nothing is counted, and a half-open trial is handed back so the
+        next caller may try."""
+        with self._lock:
+            self._trial_running = False
+
     def succeeded(self) -> None:
         with self._lock:
             self._failures = 0

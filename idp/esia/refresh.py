@@ -59,16 +59,21 @@ def redeem(raw: str, client_id: str) -> tuple[EsiaGrant, str] | None:
     return None
 
 
-def revoke_family(family_id: str) -> None:
+def revoke_family(family_id: str) -> int:
+    """Revoke every live token of the family; returns how many rows were revoked (for the audit)."""
     revoke = (
         update(EsiaRefreshToken)
         .where(EsiaRefreshToken.family_id == family_id, EsiaRefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    db.session.execute(revoke)
+    revoked = _rowcount(db.session.execute(revoke))
     # Twice: if the first waited on a rotation in progress (its row lock), the rotation has
     # committed meanwhile and only a new statement sees the successor it stored.
-    db.session.execute(revoke)
+    return revoked + _rowcount(db.session.execute(revoke))
+
+
+def _rowcount(result: object) -> int:
+    return max(int(getattr(result, "rowcount", 0)), 0)
 
 
 def family_revoked(family_id: str) -> bool:

@@ -77,11 +77,21 @@ def _redeem_code(deps: EsiaDeps, params: dict[str, str], client: EsiaClient) -> 
 
 def _revoke_replayed(deps: EsiaDeps, code: str, client: EsiaClient) -> None:
     """A used code presented again leaked: revoke what its first redemption issued (RFC 9700
-    §4.2.4), as idp/oidc/code_replay.py does. Its access tokens name the family and die too."""
+    §4.2.4), as idp/oidc/code_replay.py does. Its access tokens name the family and die too.
+
+    Called when :meth:`~idp.esia.codes.EsiaCodes.consume` refused the code, which waited on the
+    code's row until a redemption in flight ended: so the family named here is the one that
+    redemption committed, and the audit row counts the refresh tokens really revoked."""
     family = deps.codes.redeemed(code)
     if family is not None:
-        refresh.revoke_family(family)
-        audit.record("esia_code_replay", result="tokens_revoked", client_id=client.client_id)
+        revoked = refresh.revoke_family(family)
+        audit.record(
+            "esia_code_replay",
+            result="tokens_revoked",
+            client_id=client.client_id,
+            grant_id=family,
+            refresh_tokens_revoked=revoked,
+        )
 
 
 def _redeem_refresh(params: dict[str, str], client: EsiaClient) -> tuple[EsiaGrant, str]:

@@ -47,7 +47,10 @@ def as_outage(exc: BaseException) -> DependencyUnavailable | None:
     if isinstance(exc, DependencyUnavailable):
         return exc
     if isinstance(exc, StoreUnavailable):
-        return StoreOutage(str(exc))
+        outage = StoreOutage(str(exc))
+        if exc.retry_after is not None:  # the open circuit knows when its next trial is due
+            outage.retry_after = exc.retry_after
+        return outage
     if is_connection_error(exc):
         return DatabaseUnavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     return None

@@ -24,9 +24,8 @@ from typing import Any, ClassVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from idp.errors import RETRY_AFTER_SECONDS
@@ -35,7 +34,7 @@ from tests.support.apps import seeded_app
 from tests.support.audit_log import audit_events
 from tests.support.backends import require
 from tests.support.clients import DEMO_CREDS
-from tests.support.faults import database_snapshot
+from tests.support.faults import at_next_commit, database_snapshot
 from tests.support.flows import RP_REDIRECT, authorize_code, exchange, password_step, refresh
 from tests.support.oidc_client import AuthRequest, csrf_token, sms_code
 from tests.support.password_cost import TEST_HASH_SETTINGS
@@ -158,7 +157,7 @@ def test_refresh_cut_off_at_its_commit_leaves_the_token_usable_and_the_retry_is_
     token = _offline_tokens(client, personas)["refresh_token"]
     before = database_snapshot(pg_app)
 
-    with _at_next_commit(proxy.cut):
+    with at_next_commit(proxy.cut):
         failed = refresh(client, DEMO_CREDS, token)
     _assert_oauth_outage(failed)
     proxy.restore()
@@ -168,27 +167,6 @@ def test_refresh_cut_off_at_its_commit_leaves_the_token_usable_and_the_retry_is_
     assert retried.status_code == 200, retried.text
     assert refresh(client, DEMO_CREDS, retried.get_json()["refresh_token"]).status_code == 200
     assert audit_events(pg_app, "refresh_token_reuse") == [], "the retry was taken for a stolen copy"
-
-
-class _at_next_commit:
-    """Run ``action`` when the next session commit starts (from this thread): the fault hits
-    after every statement of the request and before its COMMIT reaches the database."""
-
-    def __init__(self, action: Callable[[], None]) -> None:
-        self._action, self._thread, self.fired = action, threading.get_ident(), False
-
-    def _hook(self, _session: Session) -> None:
-        if not self.fired and threading.get_ident() == self._thread:
-            self.fired = True
-            self._action()
-
-    def __enter__(self) -> _at_next_commit:
-        event.listen(Session, "before_commit", self._hook)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(Session, "before_commit", self._hook)
-        assert self.fired, "no commit happened"
 
 
 # --- the short-lived store ------------------------------------------------------------------------
@@ -351,7 +329,7 @@ def test_code_replay_while_the_redemption_commits_revokes_the_committed_refresh_
         while replayer.is_alive() and not blocked() and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    with _at_next_commit(replay_now):
+    with at_next_commit(replay_now):
         won = exchange(client, rp_credentials, req, code)
     replayer.join(timeout=30)
     assert won.status_code == 200, won.text
@@ -361,3 +339,43 @@ def test_code_replay_while_the_redemption_commits_revokes_the_committed_refresh_
     assert stolen.status_code == 400, "the winner's refresh token survived the replay"
     audited = audit_events(app, "code_replay")
     assert [row.detail.get("refresh_tokens_revoked") for row in audited] == [1], [r.detail for r in audited]
+
+
+# --- health checks --------------------------------------------------------------------------------
+
+
+def _assert_unready(resp: TestResponse, failed: str) -> None:
+    assert resp.status_code == 503, resp.text
+    assert resp.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert resp.get_json()[failed] == "unavailable", resp.text
+
+
+@pytest.mark.postgres
+def test_readiness_follows_the_database_and_liveness_does_not(pg_app: Flask, pg_proxy: tuple[str, TcpProxy]) -> None:
+    client = pg_app.test_client()
+    assert client.get("/readyz").get_json() == {"status": "ready", "database": "ok", "store": "ok"}
+    with pg_proxy[1].outage():
+        _assert_unready(client.get("/readyz"), "database")
+        assert client.get("/healthz").status_code == 200  # alive: a balancer must not kill the worker
+    assert client.get("/readyz").status_code == 200  # ready again, without a restart
+
+
+@pytest.mark.redis
+def test_readiness_follows_the_store(
+    private_redis: PrivateRedis,
+    keys_dir: Path,
+    tmp_path: Path,
+    sqlite_template: Path,
+    persona_rows: list[dict[str, Any]],
+) -> None:
+    settings = _settings(
+        keys_dir, tmp_path, database_url=_sqlite(tmp_path, sqlite_template), store_url=private_redis.url
+    )
+    for app in _app(settings, persona_rows):
+        client = app.test_client()
+        assert client.get("/readyz").status_code == 200
+        private_redis.kill()
+        _assert_unready(client.get("/readyz"), "store")
+        assert client.get("/healthz").status_code == 200
+        private_redis.start()
+        assert client.get("/readyz").status_code == 200

@@ -185,7 +185,8 @@ def test_a_spent_request_budget_refuses_the_next_call_without_calling_redis(prox
     budget.bind(budget.StoreBudget(0.3))
     try:
         assert store.get("k") == "v"  # ≥ 0.2 s spent
-        assert store.get("k") == "v"  # ≥ 0.4 s spent: the budget is gone
+        with pytest.raises(StoreUnavailable, match="budget"):
+            store.get("k")  # waits the < 0.1 s left, not the read timeout: the budget is gone
         reached = proxy.reached()
         with pytest.raises(StoreUnavailable, match="budget"):
             store.get("k")
@@ -274,7 +275,7 @@ def test_a_slow_store_spends_one_requests_budget_and_answers_503(
     assert proxy.reached() - before >= 3, "the failed password should make several store calls"
 
     page = client.get("/login")
-    proxy.delay = 0.2  # each call now takes at least 0.2 s: two of them spend the 0.3 s budget
+    proxy.delay = 0.2  # each call now takes at least 0.2 s: the second runs out of the 0.3 s budget
     before = proxy.reached()
     refused = client.post("/login", data=data)
     assert refused.status_code == 503
@@ -288,3 +289,81 @@ def test_a_slow_store_spends_one_requests_budget_and_answers_503(
     page = client.get("/login")
     data["csrf_token"] = csrf_token(page.text)
     assert client.post("/login", data=data).status_code == 401  # the next request has its own budget
+
+
+# -- Retry-After from the breaker, and calls capped by the budget left --------------------------
+
+
+@pytest.mark.redis
+def test_an_open_breaker_says_when_the_next_trial_is_due(proxy: SlowTcpProxy) -> None:
+    clock = ManualClock()
+    store = store_behind(proxy, read_timeout=0.2, breaker=CircuitBreaker(failures=1, cool_down=60, clock=clock))
+    store.set("k", "v", ttl=60)
+    proxy.freeze()
+    with pytest.raises(StoreUnavailable) as tripped:
+        store.get("k")
+    assert tripped.value.retry_after == 60  # the call that opened the circuit: a whole cool-down
+    clock.advance(15)
+    with pytest.raises(StoreUnavailable, match="circuit open") as refused:
+        store.get("k")
+    assert refused.value.retry_after == 45
+    clock.advance(44.5)
+    with pytest.raises(StoreUnavailable) as refused:
+        store.get("k")
+    assert refused.value.retry_after == 1  # rounded up, never 0
+    proxy.thaw()
+
+
+@pytest.mark.redis
+def test_the_503_of_an_open_breaker_has_the_cool_down_left_as_retry_after(
+    proxy: SlowTcpProxy, tmp_path: Path, sqlite_template: Path, keys_dir: Path
+) -> None:
+    clock = ManualClock()
+    store = store_behind(proxy, read_timeout=0.2, breaker=CircuitBreaker(failures=1, cool_down=60, clock=clock))
+    client = _app(_settings(tmp_path, sqlite_template, keys_dir), store).test_client()
+    assert _bogus_code_exchange(client).status_code == 400
+    proxy.freeze()
+    tripped = _bogus_code_exchange(client)
+    assert (tripped.status_code, tripped.headers.get("Retry-After")) == (503, "60")
+    clock.advance(15)
+    refused = _bogus_code_exchange(client)
+    assert (refused.status_code, refused.headers.get("Retry-After")) == (503, "45")
+    assert refused.json is not None and refused.json["error"] == "temporarily_unavailable"
+    page = client.get("/login")  # a page for people says the same
+    assert (page.status_code, page.headers.get("Retry-After")) == (503, "45")
+    proxy.thaw()
+
+
+@pytest.mark.redis
+def test_a_call_waits_at_most_the_budget_left_not_the_read_timeout(proxy: SlowTcpProxy) -> None:
+    store = store_behind(proxy, read_timeout=5)
+    store.set("k", "v", ttl=60)
+    proxy.delay = 0.6  # slower than the budget, well within the read timeout
+    budget.bind(budget.StoreBudget(0.2))
+    try:
+        before = proxy.reached()
+        with pytest.raises(StoreUnavailable, match="budget"):
+            store.get("k")  # uncapped it would wait the 0.6 s and answer "v"
+        assert proxy.reached() - before == 1, "the call was sent; its reply came too late"
+        with pytest.raises(StoreUnavailable, match="budget"):
+            store.get("k")
+        assert proxy.reached() - before == 1, "once the budget is spent nothing reaches Redis"
+    finally:
+        budget.clear()
+    assert store.breaker.state is CircuitState.CLOSED  # slow within the read timeout is not failing
+    proxy.delay = 0
+    assert store.get("k") == "v"  # outside a request the read timeout alone bounds a call
+
+
+@pytest.mark.redis
+def test_a_pipelined_call_shares_one_deadline_across_its_replies(proxy: SlowTcpProxy) -> None:
+    store = store_behind(proxy, read_timeout=5)
+    store.incr("n", ttl=60)  # connected before the replies slow down
+    proxy.delay = 0.3  # the two replies of INCR+EXPIRE may come in one chunk or two
+    budget.bind(budget.StoreBudget(0.2))
+    try:
+        with pytest.raises(StoreUnavailable, match="budget"):
+            store.incr("n", ttl=60)
+    finally:
+        budget.clear()
+    assert store.breaker.state is CircuitState.CLOSED

@@ -7,12 +7,14 @@ one audit event, so a request fails after its first write, at the database, not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 TRIGGER = "uow_forced_failure"
 
@@ -62,3 +64,24 @@ def database_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
             table.name: [tuple(row) for row in db.session.execute(select(table).order_by(*table.primary_key.columns))]
             for table in db.metadata.sorted_tables
         }
+
+
+class at_next_commit:
+    """Run ``action`` when the next session commit starts (from this thread): the fault hits
+    after every statement of the request and before its COMMIT reaches the database."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action, self._thread, self.fired = action, threading.get_ident(), False
+
+    def _hook(self, _session: Session) -> None:
+        if not self.fired and threading.get_ident() == self._thread:
+            self.fired = True
+            self._action()
+
+    def __enter__(self) -> at_next_commit:
+        event.listen(Session, "before_commit", self._hook)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(Session, "before_commit", self._hook)
+        assert self.fired, "no commit happened"
