@@ -12,50 +12,10 @@ its own layer (``idp/web/input_guard.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
-
 from flask import Flask, request
 
+from gosid_config.http_guards import guard_wsgi_input
 from relying_party_demo.errors import UnreadableBody
-
-
-class _GuardedInput:
-    """``wsgi.input`` whose read errors are :class:`UnreadableBody`."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def _call(self, name: str, *args: Any) -> Any:
-        try:
-            return getattr(self._stream, name)(*args)
-        except Exception as exc:  # the server's own parse errors have no common base
-            raise UnreadableBody() from exc
-
-    def read(self, *args: Any) -> bytes:
-        data: bytes = self._call("read", *args)
-        return data
-
-    def readline(self, *args: Any) -> bytes:
-        data: bytes = self._call("readline", *args)
-        return data
-
-    def readlines(self, *args: Any) -> list[bytes]:
-        data: list[bytes] = self._call("readlines", *args)
-        return data
-
-    def __iter__(self) -> Iterator[bytes]:
-        while line := self.readline():
-            yield line
-
-
-def _guarded(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if "wsgi.input" in environ:
-            environ["wsgi.input"] = _GuardedInput(environ["wsgi.input"])
-        return wsgi_app(environ, start_response)
-
-    return app
 
 
 def read_whole_body() -> None:
@@ -71,5 +31,5 @@ def read_whole_body() -> None:
 
 def install_body_guard(app: Flask) -> None:
     """Call before any other ``before_request`` hook that reads the body (CSRFProtect's)."""
-    app.wsgi_app = _guarded(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = guard_wsgi_input(app.wsgi_app, UnreadableBody)  # type: ignore[method-assign]
     app.before_request(read_whole_body)

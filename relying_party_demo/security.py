@@ -10,16 +10,11 @@ them behind a TLS proxy. It is off, and :class:`SameOriginCSRF` checks instead, 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from urllib.parse import urlsplit
-
 from flask import Flask, Response, current_app, g, request
 from flask_wtf import CSRFProtect
-from werkzeug.datastructures import Headers
 
+from gosid_config.http_guards import cross_site_refusal, origin_of
 from relying_party_demo.errors import CrossSiteRequest
-
-ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'"
 NO_STORE_PREFIXES = ("/auth/", "/api/", "/profile", "/card")
@@ -38,22 +33,6 @@ def install_security_headers(app: Flask, *, production: bool) -> None:
         if production:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def cross_site_refusal(headers: Headers | Mapping[str, str], own_origins: Collection[str]) -> str | None:
-    """Why a state-changing request with these headers comes from another site, or None."""
-    site = headers.get("Sec-Fetch-Site")
-    if site is not None and site.lower() not in ALLOWED_FETCH_SITES:
-        return f"Sec-Fetch-Site is {site!r}, not same-origin."
-    origin = headers.get("Origin")
-    if origin is not None and origin != "null" and origin_of(origin) not in own_origins:
-        return "The Origin header names another site."
-    return None
 
 
 class SameOriginCSRF(CSRFProtect):

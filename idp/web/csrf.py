@@ -16,32 +16,11 @@ A refusal is Flask-WTF's ``CSRFError``, rendered as 403 CSRF-001 (``idp/web/erro
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from urllib.parse import urlsplit
-
 from flask import g, request
 from flask_wtf import CSRFProtect
-from werkzeug.datastructures import Headers
 
+from gosid_config.http_guards import cross_site_refusal, origin_of
 from idp.services import services
-
-ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def cross_site_refusal(headers: Headers | Mapping[str, str], own_origins: Collection[str]) -> str | None:
-    """Why a state-changing request with these headers comes from another site, or None."""
-    site = headers.get("Sec-Fetch-Site")
-    if site is not None and site.lower() not in ALLOWED_FETCH_SITES:
-        return f"Sec-Fetch-Site is {site!r}, not same-origin."
-    origin = headers.get("Origin")
-    if origin is not None and origin != "null" and origin_of(origin) not in own_origins:
-        return "The Origin header names another site."
-    return None
 
 
 class SameOriginCSRF(CSRFProtect):

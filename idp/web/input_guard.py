@@ -18,12 +18,12 @@ with a support code for pages for people.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
 
+from gosid_config.http_guards import guard_wsgi_input
 from idp.errors import N_, GosidError
 from idp.esia import errors as esia_errors
 from idp.oidc.errors import InvalidRequest
@@ -80,44 +80,6 @@ class UnreadableBody(BadRequest):
     description = "The request body could not be read."
 
 
-class _GuardedInput:
-    """``wsgi.input`` whose read errors are :class:`UnreadableBody` (the client's fault, not ours)."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def _call(self, name: str, *args: Any) -> Any:
-        try:
-            return getattr(self._stream, name)(*args)
-        except Exception as exc:  # the server's own parse errors have no common base
-            raise UnreadableBody() from exc
-
-    def read(self, *args: Any) -> bytes:
-        data: bytes = self._call("read", *args)
-        return data
-
-    def readline(self, *args: Any) -> bytes:
-        data: bytes = self._call("readline", *args)
-        return data
-
-    def readlines(self, *args: Any) -> list[bytes]:
-        data: list[bytes] = self._call("readlines", *args)
-        return data
-
-    def __iter__(self) -> Iterator[bytes]:
-        while line := self.readline():
-            yield line
-
-
-def _guarded_body(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if "wsgi.input" in environ:
-            environ["wsgi.input"] = _GuardedInput(environ["wsgi.input"])
-        return wsgi_app(environ, start_response)
-
-    return app
-
-
 def _unreadable_refusal() -> Exception:
     description = "the request body could not be read"
     if request.blueprint in ESIA_BLUEPRINTS:
@@ -128,7 +90,7 @@ def _unreadable_refusal() -> Exception:
 
 
 def init_app(app: Flask) -> None:
-    app.wsgi_app = _guarded_body(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = guard_wsgi_input(app.wsgi_app, UnreadableBody)  # type: ignore[method-assign]
 
     @app.url_value_preprocessor
     def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
